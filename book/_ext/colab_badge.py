@@ -1,0 +1,40 @@
+"""Open-in-Colab for chapter pages whose notebook papermill executed into book/executed/.
+
+The theme builds its Colab launch link from the page's own path, which is the executed copy
+(not committed). Colab must open the committed, output-free twin in notebooks/ instead, so
+this extension rewrites the launch links and puts a badge at the top of every chapter page.
+The repository URL and branch come from `repository:` in _config.yml, the one setting.
+"""
+EXECUTED, SOURCE = "book/executed/", "notebooks/"
+
+
+def colab_url(app, pagename: str) -> str:
+    opts = app.config.html_theme_options
+    repo = opts.get("repository_url", "").rstrip("/").removeprefix("https://github.com/")
+    branch = opts.get("repository_branch", "main")
+    return (f"https://colab.research.google.com/github/{repo}/blob/{branch}/"
+            f"{SOURCE}{pagename.removeprefix(EXECUTED)}.ipynb")
+
+
+def _rewrite_buttons(buttons):
+    for b in buttons:
+        if isinstance(b.get("url"), str):
+            b["url"] = b["url"].replace("/" + EXECUTED, "/" + SOURCE)
+        if isinstance(b.get("buttons"), list):
+            _rewrite_buttons(b["buttons"])
+
+
+def _on_page(app, pagename, templatename, context, doctree):
+    if not pagename.startswith(EXECUTED):
+        return
+    _rewrite_buttons(context.get("header_buttons", []))
+    badge = context["pathto"]("_static/colab-badge.svg", 1)
+    context["body"] = (f'<p class="colab-badge"><a href="{colab_url(app, pagename)}">'
+                       f'<img src="{badge}" alt="Open this chapter in Colab" height="20"/></a></p>\n'
+                       + context.get("body", ""))
+
+
+def setup(app):
+    # after the theme (priority 501) has built its header buttons
+    app.connect("html-page-context", _on_page, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

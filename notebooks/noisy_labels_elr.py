@@ -1,0 +1,315 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Early-learning regularization against noisy labels
+#
+# :::{card} Liu, Niles-Weed, Razavian & Fernandez-Granda (NeurIPS 2020)
+# **Early-Learning Regularization Prevents Memorization of Noisy Labels** {cite}`liu2020elr`
+# · [arXiv:2007.00151](https://arxiv.org/abs/2007.00151)
+# · [official code](https://github.com/shengliu66/ELR)
+# :::
+#
+# **The claim.** Trained on data with wrong labels, a network first fits the correct ones
+# (*early learning*) and only later memorises the wrong ones, and its test accuracy falls.
+# Adding a penalty that keeps each prediction close to a running average of the model's own
+# past predictions (ELR) stops the memorisation: on CIFAR-10 with 40% symmetric label noise,
+# the paper reports {glue:text}`paper_elr_40`% test accuracy for ELR against
+# {glue:text}`paper_ce_40`% for cross-entropy (Table 1).
+#
+# This chapter trains the same two losses on a dataset that fits on a laptop and checks
+# three things: that ELR ends far above cross-entropy, that it memorises almost none of the
+# wrong labels while cross-entropy memorises many, and that cross-entropy's test accuracy
+# rises and then falls, the *early-learning* curve that ELR exploits.
+
+# %% tags=["remove-cell"]
+# Colab bootstrap: there the package is not installed. Off Colab this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    get_ipython().run_line_magic("pip", "install -q git+https://github.com/regularization-reproduced/book")
+
+# %% tags=["parameters", "remove-cell"]
+scale = "book"  # smoke | book | paper; the environment variable REGLAB_SCALE overrides it
+
+# %% [markdown]
+# ## Setup
+# One parameter sets the scale: `smoke` proves the code runs, `book` (this page) shows the
+# effect on a CPU in a few minutes, `paper` is the paper's setting, for a GPU.
+
+# %% tags=["hide-output"]
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib import pyplot as plt
+
+from reglab import book, claims, config, data, metrics, models, plots, records, training
+from reglab import regularizers as reg
+
+SCALE = config.resolve_scale(scale)
+DEVICE = training.device()
+training.set_cpu_threads()
+plots.use_style()
+SCALE
+
+# %% [markdown]
+# ## The method
+# ELR keeps, for every training example $i$, a target $t_i$: an exponential moving average,
+# with momentum $\beta$, of the model's own predicted class probabilities $p_i$. Early in
+# training these predictions follow the clean labels. The loss adds
+# $\lambda \cdot \frac{1}{B}\sum_i \log(1 - \langle p_i, t_i\rangle)$ to cross-entropy, which
+# rewards agreeing with the target and so resists the pull of a wrong label. The two
+# functions below are the whole method, as `reglab` implements it.
+
+# %% tags=["remove-input"]
+book.show_source(reg.elr_update_targets_, reg.elr_penalty)
+
+# %% [markdown]
+# ## Configuration
+# Defaults are the paper's CIFAR-10 settings for Table 1's ELR row (App. G and the official
+# code's `config_cifar10.json`). The `book` preset changes sizes, and two settings coupled to
+# the training length: it trains for about 1,000 steps instead of the paper's 42,000, so
+# its learning rate is higher (0.1 instead of 0.02) and it decays on a cosine rather than in
+# two steps. We measured both alternatives: at 0.02 the network never reaches the
+# memorisation phase in 1,000 steps (cross-entropy memorises 2% of the wrong labels), and
+# with the two-step schedule it memorises about a third of them instead of three quarters.
+
+# %%
+@dataclass(frozen=True)
+class Cfg:
+    dataset: str = "cifar10"   # paper: CIFAR-10 (a download); book: scikit-learn digits
+    model: str = "resnet34"    # paper: ResNet-34; book: MLP 64-512-512-10
+    width: int = 64            # channels of the first ResNet stage / units of each MLP layer
+    augment: bool = True       # random crop + flip, as in the paper (images only)
+    noise: float = 0.4         # fraction of training labels resampled uniformly (symmetric)
+    lam: float = 3.0           # λ, weight of the ELR term; 0 gives plain cross-entropy
+    beta: float = 0.7          # β, momentum of the running targets
+    lr: float = 0.02           # SGD, momentum 0.9
+    schedule: str = "steps"    # "steps": lr ÷ 100 after 1/3 and 2/3 of training; or "cosine"
+    weight_decay: float = 1e-3
+    batch_size: int = 128
+    epochs: int = 120
+    eval_every: int = 5        # epochs between measurements of the curves
+    seed: int = 0
+    scale: str = "paper"
+
+
+PRESETS = {
+    "smoke": dict(dataset="digits", model="mlp", width=32, augment=False, epochs=3, lr=0.1,
+                  schedule="cosine", eval_every=1),
+    "book": dict(dataset="digits", model="mlp", width=512, augment=False, epochs=100, lr=0.1,
+                 schedule="cosine"),
+    "paper": dict(),
+}
+SEEDS = {"smoke": [0], "book": [0, 1, 2], "paper": [0, 1, 2]}[SCALE]
+NOISE_RATES = {"smoke": [0.4], "book": [0.2, 0.4, 0.6, 0.8], "paper": [0.4, 0.8]}[SCALE]
+SCHEDULES = {"steps": lambda progress: 0.01 ** int(3 * progress), "cosine": training.cosine}
+base = config.at_scale(Cfg(), PRESETS, SCALE)
+base
+
+# %% [markdown]
+# ## The experiment
+# One run is one config and one seed. The seed draws both the label noise and the
+# initialisation; the test set is never noisy. Every `eval_every` epochs we record the test
+# accuracy and, among the training examples whose label is wrong, the share the network
+# predicts as that wrong label (*memorised*) and the share it predicts as the true class
+# (*early-learned*), the two curves of the paper's Fig. 1.
+
+# %%
+def run(cfg: Cfg) -> records.Record:
+    training.seed_all(cfg.seed)
+    train_set, test_set = data.load(cfg.dataset)
+    clean_y = train_set.y
+    noisy_y = data.symmetric_label_noise(clean_y, cfg.noise, num_classes=10, seed=cfg.seed)
+    train_set = data.TensorSet(train_set.x, noisy_y).to(DEVICE)
+    test_set, clean_y = test_set.to(DEVICE), clean_y.to(DEVICE)
+    model = models.make(cfg.model, train_set.x.shape[1:], 10, width=cfg.width).to(DEVICE)
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
+    targets = torch.zeros(len(train_set), 10, device=DEVICE)  # t_i, one row per example
+
+    def loss_fn(model, x, y, idx):
+        logits = model(data.random_crop_flip(x) if cfg.augment else x)
+        reg.elr_update_targets_(targets, idx, logits, cfg.beta)
+        return F.cross_entropy(logits, y) + cfg.lam * reg.elr_penalty(logits, targets[idx])
+
+    def monitor(model):
+        train_logits = training.predict(model, train_set.x)
+        return {"test_acc": training.evaluate(model, test_set)["acc"],
+                "memorized": metrics.memorized_fraction(train_logits, noisy_y.to(DEVICE), clean_y),
+                "early_learned": metrics.memorized_fraction(train_logits, clean_y, noisy_y.to(DEVICE))}
+
+    history = training.fit(model, opt, train_set, loss_fn, epochs=cfg.epochs, batch_size=cfg.batch_size,
+                           schedule=SCHEDULES[cfg.schedule], monitor=monitor, eval_every=cfg.eval_every)
+    final = {"test_acc": history["test_acc"][-1], "best_test_acc": max(history["test_acc"]),
+             "memorized": history["memorized"][-1], "early_learned": history["early_learned"][-1],
+             "best_early_learned": max(history["early_learned"]),
+             "realised_noise": (noisy_y != clean_y.cpu()).float().mean().item()}
+    return records.Record(config=asdict(cfg), history=history, final=final)
+
+
+# %% [markdown]
+# Cross-entropy ($\lambda = 0$) and ELR ($\lambda = 3$) at each noise rate, over
+# several seeds. Each run's record is saved as JSON with its config and provenance.
+
+# %% tags=["hide-output"]
+cfgs = config.grid(base, noise=NOISE_RATES, lam=[0.0, base.lam], seed=SEEDS)
+folder = f"results/noisy_labels_elr/{SCALE}"
+recs = [records.run_and_save(run, c, folder) for c in book.progress(cfgs, desc="runs")]
+
+# %% [markdown]
+# Final test accuracy and memorised fraction, mean, standard deviation and count over seeds:
+
+# %%
+summary = records.summarize(recs, by=["noise", "lam"], metrics=["test_acc", "best_test_acc", "memorized"])
+summary.round(3)
+
+# %% [markdown]
+# ## Early learning, then memorisation
+# At 40% noise, cross-entropy first predicts most wrongly labelled training examples as
+# their *true* class (right panel, dotted), then memorises their wrong labels, and its test
+# accuracy falls (left). ELR's accuracy stays at its peak and it memorises almost nothing.
+
+# %% tags=["hide-input"]
+def curves(noise, lam, key):
+    rs = [r for r in recs if r.config["noise"] == noise and r.config["lam"] == lam]
+    return rs[0].history["epoch"], [r.history[key] for r in rs]
+
+
+fig, (ax_acc, ax_mem) = plots.panels(2)
+for i, (lam, name) in enumerate([(0.0, "cross-entropy"), (base.lam, f"ELR (λ = {base.lam:g})")]):
+    epochs, runs = curves(0.4, lam, "test_acc")
+    plots.mean_band(ax_acc, epochs, np.array(runs) * 100, name, i)
+    epochs, runs = curves(0.4, lam, "memorized")
+    plots.mean_band(ax_mem, epochs, np.array(runs) * 100, f"{name}: memorised", i)
+    epochs, runs = curves(0.4, lam, "early_learned")
+    plots.mean_band(ax_mem, epochs, np.array(runs) * 100, f"{name}: true class", i, linestyle=":")
+ax_acc.set(xlabel="epoch", ylabel="test accuracy (%)", title="Test accuracy, 40% noise")
+ax_mem.set(xlabel="epoch", ylabel="of wrongly labelled examples (%)", title="Wrong labels, 40% noise")
+ax_acc.legend()
+ax_mem.legend(fontsize="small")
+book.figure(fig, "Two panels over training epochs at 40% label noise. Left: test accuracy of "
+            "cross-entropy rises to a peak and then falls, while ELR stays near its peak. Right: among "
+            "wrongly labelled training examples, cross-entropy first predicts most as their true "
+            "class, then the share predicted as the wrong label climbs past it; under ELR the "
+            "true class stays predicted and memorisation stays near zero.")
+
+# %% [markdown]
+# ## Across noise rates
+# The paper's Table 1 compares the two losses at 20–80% symmetric noise; the gap grows with
+# the noise rate.
+
+# %% tags=["hide-input"]
+fig, (ax,) = plots.panels(1, width=5.5)
+for i, (lam, name) in enumerate([(0.0, "cross-entropy"), (base.lam, f"ELR (λ = {base.lam:g})")]):
+    acc = summary.loc[(slice(None), lam), ("test_acc", "mean")] * 100
+    sd = summary.loc[(slice(None), lam), ("test_acc", "std")].fillna(0) * 100
+    ax.errorbar(np.array(NOISE_RATES) * 100, acc, yerr=sd, color=plots.PALETTE[i],
+                linestyle=plots.LINESTYLES[i], marker="os"[i], capsize=3, lw=2, label=name)
+ax.set(xlabel="labels resampled (%)", ylabel="final test accuracy (%)", title="Final accuracy vs noise")
+ax.legend()
+book.figure(fig, "Final test accuracy against the fraction of resampled training labels. ELR stays "
+            "high as the noise grows; cross-entropy falls steeply, so the gap widens with noise.")
+
+# %% [markdown]
+# ## Paper vs ours
+# The checks and their tolerances were fixed before the runs (chapter spec); at `book`
+# scale a failing check fails the build.
+
+# %%
+def stat(noise, lam, key):
+    vals = np.array([r.final[key] for r in recs if r.config["noise"] == noise and r.config["lam"] == lam])
+    return vals.mean(), vals.std(), len(vals)
+
+
+ce, ce_sd, n = stat(0.4, 0.0, "test_acc")
+elr, elr_sd, _ = stat(0.4, base.lam, "test_acc")
+ce_best, _, _ = stat(0.4, 0.0, "best_test_acc")
+ce_mem, ce_mem_sd, _ = stat(0.4, 0.0, "memorized")
+ce_early_drop = stat(0.4, 0.0, "best_early_learned")[0] - stat(0.4, 0.0, "early_learned")[0]
+elr_mem, elr_mem_sd, _ = stat(0.4, base.lam, "memorized")
+gaps = [stat(q, base.lam, "test_acc")[0] - stat(q, 0.0, "test_acc")[0] for q in NOISE_RATES]
+per_seed = f"(mean of {n} seeds)"
+
+CLAIMS = [
+    claims.Claim("ELR ends far above cross-entropy at 40% noise", "Table 1, CIFAR-10",
+                 "+7.3 points (89.15 vs 81.88)", "ELR − CE final test acc. (points)",
+                 100 * (elr - ce), low=8.0, spread=per_seed),
+    claims.Claim("ELR memorises almost none of the wrong labels", "Fig. 1, read by eye",
+                 "≈ 0.03 under ELR", "ELR memorised fraction", elr_mem, high=0.10,
+                 spread=f"± {elr_mem_sd:.3f} {per_seed}"),
+    claims.Claim("Cross-entropy memorises many of the wrong labels", "Fig. 1, read by eye",
+                 "≈ 0.87 under CE", "CE memorised fraction", ce_mem, low=0.30,
+                 spread=f"± {ce_mem_sd:.3f} {per_seed}"),
+    claims.Claim("Cross-entropy first fits the true class of wrongly labelled examples, then loses it",
+                 "Fig. 1, read by eye", "≈ 0.76 at epochs 15–20, ≈ 0.07 at the end",
+                 "CE true-class fraction, peak − final", ce_early_drop, low=0.30, spread=per_seed),
+    claims.Claim("...and its test accuracy falls from its early peak", "not printed (Sec. 3)",
+                 "—", "CE best − final test acc. (points)", 100 * (ce_best - ce), low=5.0, spread=per_seed),
+    claims.Claim("ELR beats cross-entropy at every noise rate", "Table 1, CIFAR-10",
+                 "+4.2 to +20.0 points", "smallest ELR − CE gap over noise rates (points)",
+                 100 * min(gaps), low=0.0, spread=f"rates {', '.join(f'{q:.0%}' for q in NOISE_RATES)}"),
+]
+claims.check(CLAIMS, SCALE)
+
+# %% tags=["remove-cell"]
+book.glue("paper_ce_40", "81.88")
+book.glue("paper_elr_40", "89.15")
+book.glue("ce_40", f"{100 * ce:.1f}")
+book.glue("elr_40", f"{100 * elr:.1f}")
+book.glue("ce_40_sd", f"{100 * ce_sd:.1f}")
+book.glue("elr_40_sd", f"{100 * elr_sd:.1f}")
+book.glue("ce_best_40", f"{100 * ce_best:.1f}")
+book.glue("ce_mem_40", f"{100 * ce_mem:.0f}")
+book.glue("elr_mem_40", f"{100 * elr_mem:.1f}")
+book.glue("n_seeds", str(n))
+
+# %% [markdown]
+# At 40% noise, over {glue:text}`n_seeds` seeds, ELR ends at {glue:text}`elr_40` ±
+# {glue:text}`elr_40_sd`% test accuracy and cross-entropy at {glue:text}`ce_40` ±
+# {glue:text}`ce_40_sd`%, down from its best epoch at {glue:text}`ce_best_40`%. By the end,
+# cross-entropy predicts {glue:text}`ce_mem_40`% of the wrong training labels as given;
+# ELR, {glue:text}`elr_mem_40`%.
+#
+# ## Deviations from the paper
+# - **Data and model.** 8×8 scikit-learn digits (1,257 training images) and a two-layer MLP
+#   instead of CIFAR-10 (45,000) and ResNet-34; no augmentation. The digits split is fixed
+#   (stratified, 70/30); the paper also holds out 10% of the noisy training set for
+#   validation, which we do not need since we select nothing.
+# - **Length and learning rate.** 100 epochs of 10 steps (about 1,000 steps) with learning
+#   rate 0.1, against 150 epochs of 352 steps at 0.02. With fewer steps the paper's learning
+#   rate leaves cross-entropy short of memorising, and then there is nothing to prevent.
+# - **Schedule.** Cosine decay to zero instead of the paper's two steps (÷100 after epochs
+#   40 and 80 of 120), for the reason given with the configuration.
+# - **Noise.** The paper's convention, kept: the chosen labels are redrawn from all 10
+#   classes, so about 90% of them change (36% wrong labels at "40%").
+#
+# ## Run it at paper scale
+# Set `scale = "paper"` (or `REGLAB_SCALE=paper`) on a machine with a GPU and the network:
+# CIFAR-10 is downloaded through torchvision (`pip install "reglab[vision]"`), ResNet-34 is
+# trained for 120 epochs with the paper's settings, for 40% and 80% noise and 3 seeds
+# (12 runs). Expect tens of minutes per run on one modern GPU; Table 1's targets are
+# 89.15 ± 0.17 (ELR) and 81.88 ± 0.29 (CE) at 40%, 73.86 ± 0.61 and 53.82 ± 1.04 at 80%.
+# Without the network, this cell fails with a message naming the offline dataset to use.
+#
+# ## What this does and does not show
+# At `book` scale the mechanism is the paper's: the same loss, the same λ and β, the same
+# optimizer and noise model. What it cannot show is the paper's absolute accuracies, which
+# belong to CIFAR-10 and ResNet-34, nor the role of augmentation and the warm-restart
+# schedule in them.
+#
+# ## Provenance
+
+# %% tags=["remove-input"]
+book.provenance(recs, SCALE)

@@ -1,0 +1,69 @@
+"""Helpers for the chapter notebooks: glue, progress bars, the provenance footer."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def glue(name: str, value, display: bool = False):
+    """myst-nb's glue (numbers in the prose come from the run); a no-op where myst-nb is absent (Colab)."""
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:
+        return value
+    _glue(name, value, display=display)
+    return value
+
+
+def progress(iterable, **kwargs):
+    """A text progress bar: it works alike in Jupyter, Colab and papermill (no widgets needed)."""
+    from tqdm.std import tqdm
+
+    return tqdm(iterable, mininterval=2.0, **kwargs)
+
+
+def provenance(recs, scale: str) -> pd.DataFrame:
+    """Where the chapter's numbers come from: one row of facts shared by all its runs."""
+    env = recs[0].env
+    seeds = sorted({r.config.get("seed") for r in recs})
+    facts = {
+        "scale": scale,
+        "runs": len(recs),
+        "seeds": ", ".join(map(str, seeds)),
+        "total run time (s)": f"{sum(r.seconds for r in recs):.1f}",
+        "git commit": env.get("git_sha"),
+        "reglab": env.get("reglab"),
+        "torch": env.get("torch"),
+        "python": env.get("python"),
+        "device": f"{env.get('device')}, {env.get('threads')} thread(s)",
+        "date": env.get("date"),
+    }
+    return pd.DataFrame({"": list(facts.values())}, index=list(facts))
+
+
+def show_source(*fns):
+    """Display the source of reglab functions as a code block: the chapter shows the library
+    code it relies on instead of retyping it."""
+    import inspect
+
+    from IPython.display import Markdown
+
+    code = "\n\n".join(inspect.getsource(f).rstrip() for f in fns)
+    path = inspect.getsourcefile(fns[0]).split("reglab")[-1].lstrip("/")
+    return Markdown(f"From `reglab/{path}`:\n\n```python\n{code}\n```")
+
+
+def figure(fig, alt: str) -> None:
+    """Show a matplotlib figure as a PNG with alt text (for screen readers and broken images)."""
+    import base64
+    import html
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    png = base64.b64encode(buf.getvalue()).decode()
+    img = f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}" style="max-width:100%"/>'
+    display({"text/html": img, "image/png": png, "text/plain": f"<figure: {alt}>"}, raw=True)

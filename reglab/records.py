@@ -1,0 +1,108 @@
+"""Results as data: one JSON record per run, with its config, history and provenance."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import platform
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from . import __version__, config
+
+
+@dataclass
+class Record:
+    config: dict                 # asdict(cfg), including `scale` and `seed`
+    history: dict                # per-evaluation lists from training.fit
+    final: dict                  # final metrics
+    seconds: float = 0.0         # wall time of the run
+    env: dict = field(default_factory=dict)  # provenance: git sha, versions, device
+
+
+def run_and_save(fn, cfg, folder: str | Path | None = None) -> Record:
+    """`fn(cfg)`, timed, with provenance attached; saved as `<folder>/<config_id>.json`."""
+    t0 = time.perf_counter()
+    rec = fn(cfg)
+    rec = dataclasses.replace(rec, seconds=time.perf_counter() - t0, env=environment())
+    if folder is not None:
+        save(rec, Path(folder) / f"{config.config_id(cfg)}.json")
+    return rec
+
+
+def save(rec: Record, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dataclasses.asdict(rec), indent=1, default=_jsonable))
+    return path
+
+
+def load(path: str | Path) -> Record:
+    try:
+        return Record(**json.loads(Path(path).read_text()))
+    except (json.JSONDecodeError, TypeError) as e:
+        raise ValueError(f"{path} is not a reglab record ({e}): delete it and rerun the chapter") from None
+
+
+def _jsonable(x):
+    if isinstance(x, (np.generic, torch.Tensor)):
+        return x.item() if x.numel() == 1 else x.tolist()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    return str(x)
+
+
+def git_sha() -> str:
+    """The commit of the reglab checkout, with `-dirty` when it has uncommitted changes."""
+    here = Path(__file__).resolve().parent
+
+    def git(*args):
+        out = subprocess.run(["git", *args], cwd=here, capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    try:
+        sha = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return "unknown" if not sha else sha + ("-dirty" if dirty else "")
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def environment() -> dict:
+    """Where and with what a run happened: enough to tell two records apart."""
+    cuda = torch.cuda.is_available()
+    return {
+        "git_sha": git_sha(),
+        "reglab": __version__,
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "device": torch.cuda.get_device_name(0) if cuda else f"CPU: {cpu_name()}",
+        "threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def summarize(recs: list[Record], by: str | list[str], metrics: list[str]) -> pd.DataFrame:
+    """Mean, std and n over seeds of `final` metrics, grouped by config fields."""
+    by = [by] if isinstance(by, str) else by
+    rows = [{**{k: r.config[k] for k in by}, **{m: r.final[m] for m in metrics}} for r in recs]
+    return pd.DataFrame(rows).groupby(by)[metrics].agg(["mean", "std", "count"])

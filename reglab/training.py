@@ -1,0 +1,106 @@
+"""Seeding, devices, schedules and the one training loop of the book.
+
+A chapter whose paper changes the loop copies `fit` into the notebook and edits it;
+`fit` grows no hooks for that.
+"""
+from __future__ import annotations
+
+import math
+import os
+import random
+from collections import defaultdict
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from . import data, metrics
+
+
+def seed_all(seed: int) -> None:
+    """Seed Python, NumPy and torch (all devices): `run(cfg)` calls this first."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def device() -> torch.device:
+    """CUDA when there is a GPU, else CPU; $REGLAB_DEVICE forces one (e.g. `cpu`)."""
+    name = os.environ.get("REGLAB_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def set_cpu_threads(n: int | None = None) -> int:
+    """Threads for CPU math: $REGLAB_THREADS, else 1.
+
+    On a shared 2-core machine two OpenMP threads that cannot both be scheduled spin-wait
+    and run 10–60× slower; one thread costs at most ~15% when the machine is quiet.
+    """
+    n = n or int(os.environ.get("REGLAB_THREADS", 1))
+    torch.set_num_threads(n)
+    return n
+
+
+def constant(progress: float) -> float:
+    return 1.0
+
+
+def cosine(progress: float) -> float:
+    """Cosine decay of the learning rate from its initial value to 0 over training."""
+    return 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def fit(model: nn.Module, opt: torch.optim.Optimizer, train_set: data.TensorSet,
+        loss_fn: Callable, *, epochs: int, batch_size: int,
+        schedule: Callable[[float], float] = constant,
+        monitor: Callable[[nn.Module], dict] | None = None, eval_every: int = 1) -> dict:
+    """Minibatch training over tensors already on the device. Returns a history; never prints.
+
+    `loss_fn(model, x, y, idx)` returns the scalar loss of a batch; `idx` are the batch's
+    positions in `train_set`, for losses with per-example state (ELR).
+    `schedule` maps progress in [0, 1] to a learning-rate multiplier, so it keeps its shape
+    when a scale preset changes `epochs`.
+    The history holds the epoch, the mean training loss and the measurements `monitor(model)`
+    returns, after the first epoch, every `eval_every` epochs and after the last one.
+    """
+    for g in opt.param_groups:
+        g.setdefault("initial_lr", g["lr"])
+    total = epochs * data.num_batches(train_set, batch_size)
+    history, step = defaultdict(list), 0
+    for epoch in range(1, epochs + 1):
+        model.train()
+        losses = []
+        for x, y, idx in data.batches(train_set, batch_size, shuffle=True):
+            for g in opt.param_groups:
+                g["lr"] = g["initial_lr"] * schedule(step / total)
+            loss = loss_fn(model, x, y, idx)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(loss.detach())
+            step += 1
+        if epoch == 1 or epoch % eval_every == 0 or epoch == epochs:
+            history["epoch"].append(epoch)
+            history["train_loss"].append(torch.stack(losses).mean().item())
+            for k, v in (monitor(model) if monitor else {}).items():
+                history[k].append(v)
+    return dict(history)
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, ds: data.TensorSet, batch_size: int = 4096) -> dict:
+    """Accuracy and mean cross-entropy of `model` on `ds`, in eval mode."""
+    logits = predict(model, ds.x, batch_size)
+    return {"acc": metrics.accuracy(logits, ds.y),
+            "loss": torch.nn.functional.cross_entropy(logits, ds.y).item()}
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
+    """Logits for all of `x`, in eval mode, in chunks (the model's mode is restored)."""
+    was_training = model.training
+    model.eval()
+    logits = torch.cat([model(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+    model.train(was_training)
+    return logits

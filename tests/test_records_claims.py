@@ -1,0 +1,66 @@
+import dataclasses
+import json
+
+import pytest
+
+from reglab import claims, config, records
+
+
+@dataclasses.dataclass(frozen=True)
+class Cfg:
+    lam: float = 1.0
+    seed: int = 0
+    scale: str = "paper"
+
+
+def _run(cfg):
+    return records.Record(config=dataclasses.asdict(cfg), history={"loss": [2.0, 1.0]},
+                          final={"acc": 0.5 + cfg.lam / 10 + cfg.seed / 100})
+
+
+def test_record_round_trips_through_json_with_provenance(tmp_path):
+    rec = records.run_and_save(_run, Cfg(), tmp_path)
+    path = tmp_path / f"{config.config_id(Cfg())}.json"
+    assert records.load(path) == rec
+    for key in ("git_sha", "reglab", "torch", "python", "device", "date"):
+        assert rec.env[key]
+    assert rec.seconds >= 0
+
+
+def test_a_file_that_is_not_a_record_is_a_clear_error(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"nope": 1}))
+    with pytest.raises(ValueError, match="not a reglab record"):
+        records.load(path)
+
+
+def test_summarize_gives_mean_std_and_count_over_seeds():
+    recs = [_run(c) for c in config.grid(Cfg(), lam=[0.0, 1.0], seed=[0, 2])]
+    table = records.summarize(recs, by="lam", metrics=["acc"])
+    assert table.loc[1.0, ("acc", "mean")] == pytest.approx(0.61)
+    assert table.loc[0.0, ("acc", "count")] == 2
+
+
+def _claim(ours):
+    return claims.Claim("x beats y", "Table 1", "+7", "gap (points)", ours, low=5.0)
+
+
+def test_a_failing_claim_raises_at_book_and_paper_scale():
+    for scale in ("book", "paper"):
+        with pytest.raises(claims.ClaimFailed, match="gap \\(points\\) = 3, needs ≥ 5"):
+            claims.check([_claim(8.0), _claim(3.0)], scale)
+
+
+def test_passing_claims_give_a_verdict_table():
+    table = claims.check([_claim(8.0)], "book")
+    assert list(table["verdict"]) == ["reproduced"] and list(table["check"]) == ["≥ 5"]
+
+
+def test_claims_are_not_enforced_at_smoke_scale():
+    table = claims.check([_claim(3.0)], "smoke")
+    assert list(table["verdict"]) == ["not checked at this scale"]
+
+
+def test_claim_bounds():
+    assert claims.Claim("s", "w", "p", "m", 0.5, low=0.0, high=1.0).check == "in [0, 1]"
+    assert not claims.Claim("s", "w", "p", "m", 0.2, high=0.1).holds
