@@ -209,6 +209,10 @@ book.figure(fig, "Left: share of training examples whose true-class softmax prob
 
 # %% [markdown]
 # ## Paper vs ours
+# Each check and its tolerance was set from a pilot run before this chapter was written,
+# not tuned on its results; at `book` and `paper` scale a failing check fails the build.
+# Softmax Collapse is checked against thresholds, not against the epoch it starts at, which
+# depends on the order of float32 sums.
 
 # %%
 def finals(rs, key):

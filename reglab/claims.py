@@ -60,10 +60,12 @@ def table(claims: list[Claim], scale: str) -> pd.DataFrame:
     } for c in claims])
 
 
-def check(claims: list[Claim], scale: str) -> pd.DataFrame:
-    """The verdict table; raises ClaimFailed if a claim fails at a checked scale."""
+def check(claims: list[Claim], scale: str):
+    """The verdict table, as a styled HTML table (no truncated cells, no index);
+    raises ClaimFailed if a claim fails at a checked scale."""
     failed = [c for c in claims if not c.holds]
     if scale in CHECKED_AT and failed:
         raise ClaimFailed(f"{len(failed)} claim(s) not reproduced at {scale!r} scale: " + "; ".join(
             f"{c.metric} = {c.ours:.4g}, needs {c.check}" for c in failed))
-    return table(claims, scale)
+    return table(claims, scale).style.hide(axis="index").set_properties(
+        subset=["claim"], **{"font-weight": "bold"})

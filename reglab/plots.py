@@ -12,7 +12,7 @@ LINESTYLES = ["-", "--", ":", "-."]
 
 def use_style() -> None:
     """Apply the house style (call once per notebook, after importing)."""
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE,
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=1.15,
                   rc={"figure.dpi": 110, "savefig.dpi": 110, "axes.titleweight": "bold",
                       "legend.frameon": False, "figure.constrained_layout.use": True})
 
@@ -28,7 +28,7 @@ def mean_band(ax, x, runs, label: str, i: int = 0, linestyle: str | None = None)
         ax.fill_between(x, mean - sd, mean + sd, color=PALETTE[i], alpha=0.2, lw=0)
 
 
-def panels(n: int, width: float = 4.6, height: float = 3.4):
+def panels(n: int, width: float = 4.4, height: float = 3.6):
     """A row of n axes sized for the book's text column."""
     fig, axes = plt.subplots(1, n, figsize=(width * n, height), squeeze=False)
     return fig, list(axes[0])

@@ -52,12 +52,12 @@ def test_a_failing_claim_raises_at_book_and_paper_scale():
 
 
 def test_passing_claims_give_a_verdict_table():
-    table = claims.check([_claim(8.0)], "book")
+    table = claims.check([_claim(8.0)], "book").data
     assert list(table["verdict"]) == ["reproduced"] and list(table["check"]) == ["≥ 5"]
 
 
 def test_claims_are_not_enforced_at_smoke_scale():
-    table = claims.check([_claim(3.0)], "smoke")
+    table = claims.check([_claim(3.0)], "smoke").data
     assert list(table["verdict"]) == ["not checked at this scale"]
 
 
