@@ -27,7 +27,7 @@ test: env
 book: env
 	rm -rf book/executed _build
 	mkdir -p book/executed
-	failed=""; \
+	@failed=""; \
 	for ch in $(CHAPTERS); do \
 	  start=$$(date +%s); \
 	  if $(BIN)/papermill notebooks/$$ch.ipynb book/executed/$$ch.ipynb --cwd notebooks \
