@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHAPTERS := $(sort $(basename $(notdir $(wildcard notebooks/*.py))))
 
-.PHONY: book test env lock notebooks clean
+.PHONY: book test env lock notebooks clean check-browser
 
 $(STAMP): pyproject.toml .ci/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ book: env
 	$(BIN)/jupyter-book build --all -W --keep-going --quiet .
 	$(BIN)/python -m pytest -m site -q tests/test_site.py
 	@echo "The book is in _build/html/index.html"
+
+## check-browser: the built site in headless Chromium (installs Debian's chromium if missing)
+check-browser: env
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	$(BIN)/python -m pytest -m browser -q tests/test_browser.py
+	@echo "Screenshots of every page are in _build/screenshots/"
 
 ## notebooks: regenerate each .ipynb from its .py source (explicit direction, never --sync)
 notebooks: env

@@ -13,26 +13,6 @@
 
 # %% [markdown]
 # # Grokking at the edge of numerical stability
-#
-# :::{card} Prieto, Barsbey, Mediano & Birdal (ICLR 2025)
-# **Grokking at the Edge of Numerical Stability** {cite}`prieto2025grokking`
-# · [arXiv:2501.04697](https://arxiv.org/abs/2501.04697)
-# · [official code](https://github.com/LucasPrietoAl/grokking-at-the-edge-of-numerical-stability)
-# :::
-#
-# **The claim.** A network trained without regularisation on modular addition memorises its
-# training set and then, instead of generalising (*grokking*), keeps lowering the loss in the
-# cheapest way: it scales its weights, and so its logits, along their current direction
-# (*naïve loss minimisation*, NLM). Eventually the softmax rounds the true class's probability
-# to exactly 1 in floating point (*Softmax Collapse*, SC), the gradients of those examples
-# become exactly zero, and learning stops. Remove the NLM direction from the gradient
-# (**⊥Grad**) and the same network generalises within a few hundred epochs, with no weight
-# decay: in the paper's Fig. 1, ⊥AdamW reaches about 100% test accuracy on addition mod 113
-# by epoch 150–170, while plain AdamW stays near 0%.
-#
-# We check four things on a smaller modulus: ⊥AdamW generalises and AdamW does not; after
-# fitting, AdamW's gradient points along the weights; AdamW in float32 runs into Softmax
-# Collapse; and float64 delays it.
 
 # %% tags=["remove-cell"]
 # Colab bootstrap: there the package is not installed. Off Colab this cell does nothing.
@@ -43,6 +23,76 @@ if "google.colab" in sys.modules:
 
 # %% tags=["parameters", "remove-cell"]
 scale = "book"  # smoke | book | paper; the environment variable REGLAB_SCALE overrides it
+
+# %% tags=["remove-input"]
+from reglab import chapter
+from reglab.claims import Claim
+
+CHAPTER = chapter.Chapter(
+    slug="grokking_numerical_stability",
+    title="Grokking at the edge of numerical stability",
+    paper=chapter.Paper(
+        key="prieto2025grokking", title="Grokking at the Edge of Numerical Stability",
+        authors=("Prieto, Lucas", "Barsbey, Melih", "Mediano, Pedro A. M.", "Birdal, Tolga"),
+        venue="ICLR", booktitle="International Conference on Learning Representations (ICLR)",
+        year=2025, arxiv="2501.04697",
+        code="https://github.com/LucasPrietoAl/grokking-at-the-edge-of-numerical-stability"),
+    claim="Without weight decay, removing the gradient's component along the weights (⊥Grad) "
+          "makes an MLP generalise on addition mod 113 within about 150–170 epochs, while plain "
+          "AdamW scales its logits until Softmax Collapse stops learning.",
+    claims=(
+        Claim("ortho_mean", "⊥AdamW generalises without weight decay", "Fig. 1a, read by eye",
+              "≈ 100% test acc. by epoch 150–170 (p = 113)", "⊥AdamW test accuracy, mean", low=0.90),
+        Claim("ortho_min", "...on every seed", "Fig. 1a", "one run shown",
+              "⊥AdamW test accuracy, worst seed", low=0.85),
+        Claim("plain_max", "AdamW without weight decay does not generalise", "Fig. 1c, read by eye",
+              "test acc. ≈ 0%", "AdamW test accuracy, best seed", high=0.05),
+        Claim("train_min", "Both fit the training set", "Fig. 1", "100% train acc.",
+              "train accuracy, worst run", low=0.999),
+        Claim("nlm_cos", "After fitting, the gradient aligns with the weights (NLM)", "Fig. 5, read by eye",
+              "cosine ≈ 0.9 (output layers)", "AdamW cos(−∇L, θ), all weights, mean", low=0.5),
+        Claim("sc_late", "Softmax Collapse sets in with float32", "Fig. 2; Sec. 3.2",
+              "not given as a number", "float32 SC fraction at the end of the long run, mean", low=0.5),
+        Claim("sc_early", "...and it is absent early in training", "Sec. 3.2", "—",
+              "float32 SC fraction at 1/10 of the long run, worst seed", high=0.0),
+        Claim("sc_float64", "Higher precision delays Softmax Collapse", "Fig. 2 caption",
+              "later in float64 than in float32", "float64 SC fraction at the end, worst seed", high=0.01),
+    ),
+    deviations=(
+        "**Size.** Modulus 59 instead of 113 (3,481 pairs instead of 12,769) and 128 units per layer "
+        "instead of 200; 600 epochs for the main comparison instead of 300, since the smaller problem "
+        "has fewer examples per full-batch step.",
+        "**The first layer** is computed as a lookup of two weight columns instead of a matrix product "
+        "with a one-hot vector: the same parameters, initialisation and gradients.",
+        "**Softmax Collapse** is shown with the Fig. 1 learning rate (0.01) over 4,000 epochs, not with "
+        "the Fig. 2 setting (learning rate 5e-4, 20,000 epochs, three training fractions).",
+        "**The NLM cosine** is measured over all weights together; the paper's Fig. 5 shows it per layer, "
+        "where the output layer aligns most.",
+        "**StableMax**, the paper's other fix, is implemented (`reglab.regularizers.stablemax`) but not "
+        "run here: it needs tens of thousands of epochs to grok (Fig. 1b), and in a pilot run of 8,000 "
+        "epochs at this size it had not started. With the loss in float32 it even collapses too, once "
+        "the weights are large enough: the official code computes it in float64.",
+    ),
+    budget_s={"smoke": 20, "book": 180, "paper": 3600},
+    uses=("reglab.regularizers.orthogonalize_grads_", "reglab.regularizers.orthogonal_grad",
+          "reglab.metrics.softmax_collapse_fraction", "reglab.metrics.grad_weight_cosine",
+          "reglab.models.PairMLP", "reglab.data.modular_arithmetic", "reglab.training.fit"),
+)
+CHAPTER.card()
+
+# %% [markdown]
+# A network trained without regularisation on modular addition memorises its training set
+# and then, instead of generalising (*grokking*), keeps lowering the loss in the cheapest
+# way: it scales its weights, and so its logits, along their current direction (*naïve loss
+# minimisation*, NLM). Eventually the softmax rounds the true class's probability to exactly
+# 1 in floating point (*Softmax Collapse*, SC), the gradients of those examples become
+# exactly zero, and learning stops {cite}`prieto2025grokking`. Remove the NLM direction
+# from the gradient (**⊥Grad**) and the same network generalises within a few hundred
+# epochs, with no weight decay.
+#
+# We check four things on a smaller modulus: ⊥AdamW generalises and AdamW does not; after
+# fitting, AdamW's gradient points along the weights; AdamW in float32 runs into Softmax
+# Collapse; and float64 delays it.
 
 # %% [markdown]
 # ## Setup
@@ -231,32 +281,19 @@ early_epoch = long["float32"][0].history["epoch"][len(long["float32"][0].history
 sc32_early = at_epoch(long["float32"], "collapse", early_epoch)
 n, n_sc = len(ortho_test), len(sc32)
 
-CLAIMS = [
-    claims.Claim("⊥AdamW generalises without weight decay", "Fig. 1a, read by eye",
-                 "≈ 100% test acc. by epoch 150–170 (p = 113)", "⊥AdamW test accuracy, mean",
-                 ortho_test.mean(), low=0.90, spread=f"± {ortho_test.std():.3f} ({n} seeds)"),
-    claims.Claim("...on every seed", "Fig. 1a", "one run shown", "⊥AdamW test accuracy, worst seed",
-                 ortho_test.min(), low=0.85, spread=f"({n} seeds)"),
-    claims.Claim("AdamW without weight decay does not generalise", "Fig. 1c, read by eye",
-                 "test acc. ≈ 0%", "AdamW test accuracy, best seed", plain_test.max(), high=0.05,
-                 spread=f"({n} seeds)"),
-    claims.Claim("Both fit the training set", "Fig. 1", "100% train acc.", "train accuracy, worst run",
-                 min(finals(main[True], "train_acc").min(), finals(main[False], "train_acc").min()),
-                 low=0.999, spread=f"({2 * n} runs)"),
-    claims.Claim("After fitting, the gradient aligns with the weights (NLM)", "Fig. 5, read by eye",
-                 "cosine ≈ 0.9 (output layers)", "AdamW cos(−∇L, θ), all weights, mean",
-                 plain_cos.mean(), low=0.5, spread=f"± {plain_cos.std():.3f} ({n} seeds)"),
-    claims.Claim("Softmax Collapse sets in with float32", "Fig. 2; Sec. 3.2",
-                 "not given as a number", f"float32 SC fraction at epoch {SC_EPOCHS}, mean",
-                 sc32.mean(), low=0.5, spread=f"({n_sc} seeds)"),
-    claims.Claim("...and it is absent early in training", "Sec. 3.2", "—",
-                 f"float32 SC fraction at epoch {early_epoch}, worst seed", np.nanmax(sc32_early), high=0.0,
-                 spread=f"({n_sc} seeds)"),
-    claims.Claim("Higher precision delays Softmax Collapse", "Fig. 2 caption",
-                 "later in float64 than in float32", f"float64 SC fraction at epoch {SC_EPOCHS}, worst seed",
-                 sc64.max(), high=0.01, spread=f"({n_sc} seeds)"),
-]
-claims.check(CLAIMS, SCALE)
+train_min = min(finals(main[True], "train_acc").min(), finals(main[False], "train_acc").min())
+measured = {
+    "ortho_mean": (ortho_test.mean(), f"± {ortho_test.std():.3f} ({n} seeds)"),
+    "ortho_min": (ortho_test.min(), f"({n} seeds)"),
+    "plain_max": (plain_test.max(), f"({n} seeds)"),
+    "train_min": (train_min, f"({2 * n} runs)"),
+    "nlm_cos": (plain_cos.mean(), f"± {plain_cos.std():.3f} ({n} seeds)"),
+    "sc_late": (sc32.mean(), f"epoch {SC_EPOCHS} ({n_sc} seeds)"),
+    "sc_early": (np.nanmax(sc32_early), f"epoch {early_epoch} ({n_sc} seeds)"),
+    "sc_float64": (sc64.max(), f"epoch {SC_EPOCHS} ({n_sc} seeds)"),
+}
+summary = chapter.save_summary(CHAPTER, measured, recs, SCALE)
+claims.check(CHAPTER.claims, measured, SCALE)
 
 # %% tags=["remove-cell"]
 book.glue("ortho_test", f"{100 * ortho_test.mean():.1f}")
@@ -279,20 +316,11 @@ book.glue("epochs", str(base.epochs))
 # {glue:text}`sc64`% with a float64 loss.
 #
 # ## Deviations from the paper
-# - **Size.** Modulus 59 instead of 113 (3,481 pairs instead of 12,769) and 128 units per
-#   layer instead of 200; 600 epochs for the main comparison instead of 300, since the
-#   smaller problem has fewer examples per full-batch step.
-# - **The first layer** is computed as a lookup of two weight columns instead of a matrix
-#   product with a one-hot vector: the same parameters, initialisation and gradients.
-# - **Softmax Collapse** is shown with the Fig. 1 learning rate (0.01) over 4,000 epochs, not
-#   with the Fig. 2 setting (learning rate 5e-4, 20,000 epochs, three training fractions).
-# - **The NLM cosine** is measured over all weights together; the paper's Fig. 5 shows it per
-#   layer, where the output layer aligns most.
-# - **StableMax**, the paper's other fix, is implemented (`reglab.regularizers.stablemax`) but
-#   not run here: it needs tens of thousands of epochs to grok (Fig. 1b), and in a test run of
-#   8,000 epochs at this size it had not started. With the loss in float32 it even collapses
-#   too, once the weights are large enough: the official code computes it in float64.
-#
+
+# %% tags=["remove-input"]
+CHAPTER.deviation_list()
+
+# %% [markdown]
 # ## Run it at paper scale
 # `scale = "paper"` trains the paper's Fig. 1 network (p = 113, width 200) for 300 epochs with
 # 5 seeds per optimizer, and the float32/float64 AdamW runs for 80,000 epochs with 2 seeds.
@@ -307,4 +335,4 @@ book.glue("epochs", str(base.epochs))
 # ## Provenance
 
 # %% tags=["remove-input"]
-book.provenance(recs, SCALE)
+book.provenance(summary)

@@ -21,17 +21,25 @@ def progress(iterable, **kwargs):
     return tqdm(iterable, mininterval=2.0, **kwargs)
 
 
-def provenance(recs, scale: str) -> pd.DataFrame:
-    """Where the chapter's numbers come from: one row of facts shared by all its runs."""
-    env = recs[0].env
-    seeds = sorted({r.config.get("seed") for r in recs})
+def provenance(summary: dict):
+    """The provenance footer: where the chapter's numbers come from, from its summary.
+
+    It also stamps the executed notebook (glue) with the fingerprint of the sources that
+    produced it, which the build's stale-output guard compares with the sources it renders.
+    """
+    env = summary["env"]
+    glue("provenance_fingerprint", summary["fingerprint"])
+    glue("provenance_git_sha", env.get("git_sha"))
+    glue("provenance_scale", summary["scale"])
     facts = {
-        "scale": scale,
-        "runs": len(recs),
-        "seeds": ", ".join(map(str, seeds)),
-        "total run time (s)": f"{sum(r.seconds for r in recs):.1f}",
+        "scale": summary["scale"],
+        "runs": summary["runs"],
+        "seeds": ", ".join(map(str, summary["seeds"])),
+        "total run time (s)": f"{summary['run_seconds']:.1f}",
+        "peak memory (MB)": f"{summary['peak_memory_mb']:.0f}",
         "git commit": env.get("git_sha"),
-        "reglab": env.get("reglab"),
+        "source fingerprint": summary["fingerprint"] or "n/a (not run from a checkout)",
+        "reglab": summary["reglab"],
         "torch": env.get("torch"),
         "python": env.get("python"),
         "device": f"{env.get('device')}, {env.get('threads')} thread(s)",

@@ -41,26 +41,41 @@ def test_summarize_gives_mean_std_and_count_over_seeds():
     assert table.loc[0.0, ("acc", "count")] == 2
 
 
-def _claim(ours):
-    return claims.Claim("x beats y", "Table 1", "+7", "gap (points)", ours, low=5.0)
+CLAIM = claims.Claim("gap", "x beats y", "Table 1", "+7", "gap (points)", low=5.0)
+OTHER = claims.Claim("mem", "x memorises little", "Fig. 1", "≈ 0.03", "memorised fraction", high=0.1)
 
 
 def test_a_failing_claim_raises_at_book_and_paper_scale():
     for scale in ("book", "paper"):
         with pytest.raises(claims.ClaimFailed, match="gap \\(points\\) = 3, needs ≥ 5"):
-            claims.check([_claim(8.0), _claim(3.0)], scale)
+            claims.check([CLAIM, OTHER], {"gap": 3.0, "mem": 0.02}, scale)
 
 
 def test_passing_claims_give_a_verdict_table():
-    table = claims.check([_claim(8.0)], "book").data
-    assert list(table["verdict"]) == ["reproduced"] and list(table["check"]) == ["≥ 5"]
+    table = claims.check([CLAIM, OTHER], {"gap": (8.0, "(3 seeds)"), "mem": 0.02}, "book").data
+    assert list(table["verdict"]) == ["reproduced"] * 2 and list(table["check"]) == ["≥ 5", "≤ 0.1"]
+    assert list(table["ours"]) == ["8 (3 seeds)", "0.02"]
 
 
 def test_claims_are_not_enforced_at_smoke_scale():
-    table = claims.check([_claim(3.0)], "smoke").data
+    table = claims.check([CLAIM], {"gap": 3.0}, "smoke").data
     assert list(table["verdict"]) == ["not checked at this scale"]
 
 
+def test_a_claim_without_measurement_is_a_clear_error():
+    with pytest.raises(KeyError, match="no measurement for claim\\(s\\) mem"):
+        claims.check([CLAIM, OTHER], {"gap": 8.0}, "book")
+
+
+def test_chapter_verdict_is_reproduced_partly_or_not():
+    def verdict(gap, mem):
+        return claims.overall(claims.rows([CLAIM, OTHER], {"gap": gap, "mem": mem}, "book"), "book")
+
+    assert verdict(8.0, 0.0) == "reproduced"
+    assert verdict(3.0, 0.0) == "partly reproduced"
+    assert verdict(3.0, 0.5) == "not reproduced"
+
+
 def test_claim_bounds():
-    assert claims.Claim("s", "w", "p", "m", 0.5, low=0.0, high=1.0).check == "in [0, 1]"
-    assert not claims.Claim("s", "w", "p", "m", 0.2, high=0.1).holds
+    assert claims.Claim("k", "s", "w", "p", "m", low=0.0, high=1.0).check == "in [0, 1]"
+    assert not OTHER.holds(0.2) and OTHER.holds(0.1)

@@ -17,8 +17,8 @@ def colab_url(app, pagename: str) -> str:
 
 
 def _rewrite_buttons(buttons):
-    for b in buttons:
-        if isinstance(b.get("url"), str):
+    for b in buttons:  # launch buttons only (absolute URLs), not the download links
+        if isinstance(b.get("url"), str) and b["url"].startswith("http"):
             b["url"] = b["url"].replace("/" + EXECUTED, "/" + SOURCE)
         if isinstance(b.get("buttons"), list):
             _rewrite_buttons(b["buttons"])
