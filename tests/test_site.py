@@ -1,9 +1,11 @@
 """Checks of the built site (`make book` runs them after the build): every chapter page exists,
 has its figures and its Colab badge, shows no error output, and needs no network for math."""
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -39,10 +41,21 @@ def test_chapter_page_has_verdicts_and_provenance(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_colab_badge_opens_the_committed_notebook(chapter):
-    links = re.findall(r'href="(https://colab\.research\.google\.com/github/[^"]+)"', _page(chapter))
-    assert links and all(link.endswith(f"/notebooks/{chapter}.ipynb") for link in links)
-    assert (ROOT / "notebooks" / f"{chapter}.ipynb").exists()
+def test_colab_links_open_the_notebook_committed_on_the_configured_branch(chapter):
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    slug, branch = repo["url"].removeprefix("https://github.com/"), repo["branch"]
+    links = set(re.findall(r'href="(https://colab\.research\.google\.com/github/[^"]+)"', _page(chapter)))
+    path = f"notebooks/{chapter}.ipynb"
+    assert links == {f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}"}
+    committed = subprocess.run(["git", "cat-file", "-e", f"{branch}:{path}"], cwd=ROOT)
+    assert committed.returncode == 0, f"{path} is not committed on branch {branch}"
+
+
+def test_dashboard_lists_every_chapter_with_its_verdict():
+    page = (HTML / "book" / "dashboard.html").read_text()
+    for chapter in CHAPTERS:
+        assert f"executed/{chapter}.html" in page
+    assert page.count("<strong>reproduced</strong>") == len(CHAPTERS)
 
 
 def test_math_is_served_locally():

@@ -1,8 +1,9 @@
 """The book's reproducibility layer, run at the start of every Sphinx build.
 
 1. Stale-output guard: every chapter in the table of contents must have been executed from
-   the sources being rendered (same reglab sources and notebook: the fingerprint; same commit;
-   same reglab version). Otherwise the build stops and says which chapter and why.
+   the sources being rendered (same reglab sources and notebook, uncommitted edits included:
+   the fingerprint; same commit; same reglab version). Otherwise the build stops and says
+   which chapter and why.
 2. Generated pages (book/generated/, not committed), all from the chapters' summary JSON
    (`reglab.chapter.save_summary`) and papermill's metadata: the reproducibility dashboard,
    the status page, and the bibliography entries of the chapters' papers.
@@ -48,8 +49,9 @@ def glued(notebook: dict, name: str):
     """A value the notebook glued (myst-nb stores it as a display output with scrapbook metadata)."""
     for cell in notebook.get("cells", []):
         for out in cell.get("outputs", []):
-            if out.get("metadata", {}).get("scrapbook", {}).get("name") == name:
-                return ast.literal_eval(out["data"]["text/plain"])  # the repr of a str or None
+            scrap = out.get("metadata", {}).get("scrapbook", {})
+            if scrap.get("name") == name:  # the value's repr, under papermill's record mime type
+                return ast.literal_eval(out["data"][scrap.get("mime_prefix", "") + "text/plain"])
     return None
 
 
@@ -71,7 +73,9 @@ def stale_reasons(root: Path, slug: str) -> list[str]:
     reasons = []
     if glued(nb, "provenance_fingerprint") != now["fingerprint"]:
         reasons.append("reglab or the notebook changed since it was executed (fingerprint differs)")
-    if glued(nb, "provenance_git_sha") != now["git_sha"]:
+    # Uncommitted edits that matter (reglab, the notebook) change the fingerprint; others
+    # (prose pages, this extension) do not make results stale, hence the sha without "-dirty".
+    if glued(nb, "provenance_git_sha").removesuffix("-dirty") != now["git_sha"].removesuffix("-dirty"):
         reasons.append(f"it was executed at commit {glued(nb, 'provenance_git_sha')}, "
                        f"the checkout is at {now['git_sha']}")
     summary = load_summary(root, slug, scale)
@@ -94,13 +98,13 @@ def papermill_seconds(root: Path, slug: str) -> float | None:
 def headline(summary: dict) -> tuple[str, str, str]:
     """(paper's number and where, our number, verdict) of a summary's first claim."""
     c = summary["claims"][0]
-    ours = f"{c['ours']:.3g} {c['spread']}".strip()
+    ours = f"{c['ours']:.3g} {c['spread']}".strip() + f"; {c['we measure']}"
     return c["paper"], ours, summary["verdict"]
 
 
 def dashboard_table(root: Path, slugs: list[str]) -> str:
-    head = ("| chapter | paper | claim | paper's number | ours (`book` scale) | verdict | runtime | "
-            "`paper` scale |\n|---|---|---|---|---|---|---|---|\n")
+    head = ("| chapter | claim | paper's number | ours at `book` scale | verdict | `paper` scale |\n"
+            "|---|---|---|---|---|---|\n")
     rows = []
     for slug in slugs:
         s = load_summary(root, slug, "book")
@@ -112,9 +116,9 @@ def dashboard_table(root: Path, slugs: list[str]) -> str:
         big = load_summary(root, slug, "paper")
         big_cell = f"{headline(big)[1]}: {big['verdict']} ({big['env']['device']})" if big else "—"
         rows.append(f"| {{doc}}`{ch['title']} </book/executed/{slug}>` "
-                    f"| [{p['venue']} {p['year']}](https://arxiv.org/abs/{p['arxiv']}) "
-                    f"| {ch['claims'][0]['statement']} | {paper_num} | {ours} | **{verdict}** "
-                    f"| {seconds:.0f} s | {big_cell} |")
+                    f"([{p['venue']} {p['year']}](https://arxiv.org/abs/{p['arxiv']})) "
+                    f"| {ch['claims'][0]['statement']} | {paper_num} | {ours} "
+                    f"| **{verdict}** in {seconds:.0f} s | {big_cell} |")
     return head + "\n".join(rows) + "\n"
 
 
@@ -123,8 +127,8 @@ def status_page(root: Path, slugs: list[str]) -> str:
              "Every execution of a chapter leaves a summary next to its records. This page lists "
              "the ones present when the book was built: the `book` rows come from this build, "
              "others from earlier runs (tests, or committed GPU runs), with their commit.\n",
-             "| chapter | scale | notebook time | budget | runs | peak memory | date | commit |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| chapter | scale | time / budget | runs | peak memory | date | commit |",
+             "|---|---|---|---|---|---|---|"]
     env = None
     for slug in slugs:
         for scale in SCALES:
@@ -136,8 +140,9 @@ def status_page(root: Path, slugs: list[str]) -> str:
             secs = (papermill_seconds(root, slug) if scale == "book" else None) or s["notebook_seconds"]
             flag = "" if budget is None or secs <= budget else " **over budget**"
             lines.append(f"| {{doc}}`{s['chapter']['title']} </book/executed/{slug}>` | `{scale}` "
-                         f"| {secs:.0f} s{flag} | {budget if budget is not None else '—'} s | {s['runs']} "
-                         f"| {s['peak_memory_mb']:.0f} MB | {s['written'][:16]} | `{s['env']['git_sha'][:12]}` |")
+                         f"| {secs:.0f} s / {budget if budget is not None else '—'} s{flag} | {s['runs']} "
+                         f"| {s['peak_memory_mb']:.0f} MB | {s['written'][:16].replace('T', ' ')} "
+                         f"| `{s['env']['git_sha'][:7]}` |")
     env = env or records.environment()
     lines += ["\n## Environment of this build\n",
               "| | |\n|---|---|",

@@ -1,5 +1,6 @@
-"""Open-in-Colab for chapter pages whose notebook papermill executed into book/executed/.
+"""Page tweaks: Open-in-Colab for the chapter pages, and no duplicated inline scripts.
 
+Colab. Chapter pages are the notebooks papermill executed into book/executed/.
 The theme builds its Colab launch link from the page's own path, which is the executed copy
 (not committed). Colab must open the committed, output-free twin in notebooks/ instead, so
 this extension rewrites the launch links and puts a badge at the top of every chapter page.
@@ -24,7 +25,23 @@ def _rewrite_buttons(buttons):
             _rewrite_buttons(b["buttons"])
 
 
+def _dedupe_scripts(context):
+    """Jupyter Book 1.0.4 with Sphinx 7.4 emits the inline scripts of sphinx-thebe and
+    sphinx-togglebutton twice, once with filename None and once with "" (seen in a minimal
+    book too); the second `const THEBE_JS_URL` is a JavaScript SyntaxError on every page.
+    Keep the first of each script that differs only in that."""
+    seen, unique = set(), []
+    for js in context.get("script_files", []):
+        attrs = getattr(js, "attributes", {})
+        key = (getattr(js, "filename", None) or "", getattr(js, "priority", 0), tuple(sorted(attrs.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
 def _on_page(app, pagename, templatename, context, doctree):
+    _dedupe_scripts(context)
     if not pagename.startswith(EXECUTED):
         return
     _rewrite_buttons(context.get("header_buttons", []))
