@@ -47,7 +47,11 @@ def test_colab_links_open_the_notebook_committed_on_the_configured_branch(chapte
     links = set(re.findall(r'href="(https://colab\.research\.google\.com/github/[^"]+)"', _page(chapter)))
     path = f"notebooks/{chapter}.ipynb"
     assert links == {f"https://colab.research.google.com/github/{slug}/blob/{branch}/{path}"}
-    committed = subprocess.run(["git", "cat-file", "-e", f"{branch}:{path}"], cwd=ROOT)
+    # the configured branch, else its remote-tracking copy (a CI clone may have only that)
+    ref = next((r for r in (branch, f"origin/{branch}") if subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", r], cwd=ROOT, capture_output=True).returncode == 0), None)
+    assert ref, f"branch {branch} (repository.branch in _config.yml) is not in this clone"
+    committed = subprocess.run(["git", "cat-file", "-e", f"{ref}:{path}"], cwd=ROOT)
     assert committed.returncode == 0, f"{path} is not committed on branch {branch}"
 
 
