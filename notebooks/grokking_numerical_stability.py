@@ -107,10 +107,7 @@ import torch.nn.functional as F
 from reglab import book, claims, config, data, metrics, models, plots, records, training
 from reglab import regularizers as reg
 
-SCALE = config.resolve_scale(scale)
-DEVICE = training.device()
-training.set_cpu_threads()
-plots.use_style()
+SCALE, DEVICE = book.setup(scale)
 SCALE
 
 # %% [markdown]

@@ -96,15 +96,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib import pyplot as plt
 
 from reglab import book, claims, config, data, metrics, models, plots, records, training
 from reglab import regularizers as reg
 
-SCALE = config.resolve_scale(scale)
-DEVICE = training.device()
-training.set_cpu_threads()
-plots.use_style()
+SCALE, DEVICE = book.setup(scale)
 SCALE
 
 # %% [markdown]

@@ -4,6 +4,17 @@ from __future__ import annotations
 import pandas as pd
 
 
+def setup(scale: str):
+    """A chapter's first lines: the scale it runs at ($REGLAB_SCALE overrides the notebook's
+    `scale` parameter), the device, one CPU thread (see training.set_cpu_threads) and the
+    house plot style. Returns (SCALE, DEVICE)."""
+    from . import config, plots, training
+
+    training.set_cpu_threads()
+    plots.use_style()
+    return config.resolve_scale(scale), training.device()
+
+
 def glue(name: str, value, display: bool = False):
     """myst-nb's glue (numbers in the prose come from the run); a no-op where myst-nb is absent (Colab)."""
     try:

@@ -76,7 +76,8 @@ def check(claims: list[Claim], measured: dict, scale: str):
     df = pd.DataFrame(table)
     df["ours"] = [f"{r['ours']:.3g} {r['spread']}".strip() for r in table]
     df = df.drop(columns=["key", "spread", "holds"])
-    return df.style.hide(axis="index").set_properties(subset=["claim"], **{"font-weight": "bold"})
+    return (df.style.hide(axis="index").set_table_attributes('class="dataframe claims"')
+            .set_properties(subset=["claim"], **{"font-weight": "bold"}))
 
 
 def overall(table: list[dict], scale: str) -> str:
