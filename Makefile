@@ -6,25 +6,27 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt
 CHAPTERS := $(sort $(basename $(notdir $(wildcard notebooks/*.py))))
 
 .PHONY: book test env lock notebooks clean check-browser
 
-$(STAMP): pyproject.toml .ci/constraints.txt
+# One virtual environment, installed in layers: `make test` needs only the test layer;
+# `make book` adds Jupyter Book and papermill; `make check-browser` adds Playwright.
+$(VENV)/.installed-%: pyproject.toml .ci/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-	    -c .ci/constraints.txt -e ".[book,test]"
+	$(PIP) -e ".[$(subst -,$(comma),$*)]"
 	touch $@
 
-env: $(STAMP)
+comma := ,
+env: $(VENV)/.installed-test-book
 
 ## test: unit tests, every chapter at smoke scale (nbval), pair sync, bad-input errors
-test: env
+test: $(VENV)/.installed-test
 	REGLAB_SCALE=smoke $(BIN)/python -m pytest
 
 ## book: execute every chapter at book scale with papermill, then render _build/html
-book: env
+book: $(VENV)/.installed-test-book
 	rm -rf book/executed _build
 	mkdir -p book/executed
 	@failed=""; \
@@ -44,17 +46,17 @@ book: env
 	@echo "The book is in _build/html/index.html"
 
 ## check-browser: the built site in headless Chromium (installs Debian's chromium if missing)
-check-browser: env
+check-browser: $(VENV)/.installed-test-book-browser
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	$(BIN)/python -m pytest -m browser -q tests/test_browser.py
 	@echo "Screenshots of every page are in _build/screenshots/"
 
 ## notebooks: regenerate each .ipynb from its .py source (explicit direction, never --sync)
-notebooks: env
+notebooks: $(VENV)/.installed-test
 	$(BIN)/jupytext --to ipynb --update notebooks/*.py
 
 ## lock: re-pin .ci/constraints.txt from the current environment
-lock: env
+lock: $(VENV)/.installed-test-book-browser
 	{ echo "# Exact versions CI installs (make lock). torch is the CPU wheel on these machines."; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^reglab' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; \
 	} > .ci/constraints.txt

@@ -185,16 +185,18 @@ def random_crop_flip(x: torch.Tensor, pad: int = 4) -> torch.Tensor:
     return x.gather(3, cols[:, None, None, :].expand(b, c, h, w))
 
 
-def batches(ds: TensorSet, batch_size: int, shuffle: bool = True):
+def batches(ds: TensorSet, batch_size: int, shuffle: bool = True, generator: torch.Generator | None = None):
     """Yields (x, y, idx) minibatches by indexing tensors: no per-sample DataLoader.
 
     `idx` are the positions in `ds`, for losses that keep per-example state (ELR).
+    The order is drawn from `generator` (a CPU generator), else from torch's global one.
     """
     n = len(ds)
     if batch_size >= n:  # full batch: the order cannot matter, so skip the copy
         yield ds.x, ds.y, torch.arange(n, device=ds.y.device)
         return
-    order = torch.randperm(n, device=ds.y.device) if shuffle else torch.arange(n, device=ds.y.device)
+    order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+    order = order.to(ds.y.device)
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
         yield ds.x[idx], ds.y[idx], idx

@@ -54,7 +54,8 @@ def cosine(progress: float) -> float:
 def fit(model: nn.Module, opt: torch.optim.Optimizer, train_set: data.TensorSet,
         loss_fn: Callable, *, epochs: int, batch_size: int,
         schedule: Callable[[float], float] = constant,
-        monitor: Callable[[nn.Module], dict] | None = None, eval_every: int = 1) -> dict:
+        monitor: Callable[[nn.Module], dict] | None = None, eval_every: int = 1,
+        generator: torch.Generator | None = None) -> dict:
     """Minibatch training over tensors already on the device. Returns a history; never prints.
 
     `loss_fn(model, x, y, idx)` returns the scalar loss of a batch; `idx` are the batch's
@@ -63,6 +64,7 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, train_set: data.TensorSet,
     when a scale preset changes `epochs`.
     The history holds the epoch, the mean training loss and the measurements `monitor(model)`
     returns, after the first epoch, every `eval_every` epochs and after the last one.
+    `generator` draws the batch order (default: torch's global generator, seeded by seed_all).
     """
     for g in opt.param_groups:
         g.setdefault("initial_lr", g["lr"])
@@ -71,7 +73,7 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, train_set: data.TensorSet,
     for epoch in range(1, epochs + 1):
         model.train()
         losses = []
-        for x, y, idx in data.batches(train_set, batch_size, shuffle=True):
+        for x, y, idx in data.batches(train_set, batch_size, shuffle=True, generator=generator):
             for g in opt.param_groups:
                 g["lr"] = g["initial_lr"] * schedule(step / total)
             loss = loss_fn(model, x, y, idx)
