@@ -18,9 +18,13 @@ import platform
 from pathlib import Path
 
 import yaml
-from sphinx.errors import ExtensionError
 
 from reglab import __version__, chapter, records
+
+
+class StaleResults(Exception):
+    """The build would render results that the sources being rendered did not produce.
+    (A plain exception, so this module imports without Sphinx, in the tests.)"""
 
 GENERATED = Path("book/generated")
 SCALES = ("smoke", "book", "paper")
@@ -109,7 +113,7 @@ def dashboard_table(root: Path, slugs: list[str]) -> str:
     for slug in slugs:
         s = load_summary(root, slug, "book")
         if s is None:
-            raise ExtensionError(f"chapter {slug}: no book-scale record, run `make book`")
+            raise StaleResults(f"chapter {slug}: no book-scale record, run `make book`")
         ch, p = s["chapter"], s["chapter"]["paper"]
         paper_num, ours, verdict = headline(s)
         seconds = papermill_seconds(root, slug) or s["notebook_seconds"]
@@ -173,7 +177,7 @@ def generate(app, config):
     slugs = chapter_slugs(root)
     stale = {slug: r for slug in slugs if (r := stale_reasons(root, slug))}
     if stale:
-        raise ExtensionError("refusing to render results nobody just computed: " + "; ".join(
+        raise StaleResults("refusing to render results nobody just computed: " + "; ".join(
             f"chapter {slug}: {', '.join(r)}" for slug, r in stale.items()) + ". Run `make book`.")
     out = root / GENERATED
     out.mkdir(parents=True, exist_ok=True)
