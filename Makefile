@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt
 CHAPTERS := $(sort $(basename $(notdir $(wildcard notebooks/*.py))))
 
-.PHONY: book test env lock notebooks clean check-browser
+.PHONY: book test env lock notebooks clean check-browser bench
 
 # One virtual environment, installed in layers: `make test` needs only the test layer;
 # `make book` adds Jupyter Book and papermill; `make check-browser` adds Playwright.
@@ -50,6 +50,11 @@ check-browser: $(VENV)/.installed-test-book-browser
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	$(BIN)/python -m pytest -m browser -q tests/test_browser.py
 	@echo "Screenshots of every page are in _build/screenshots/"
+
+## bench: benchmarks and chapter budgets, not part of `make test` (timings on a shared
+## machine are noise); runs `make book` too; writes book/benchmarks.json
+bench: $(VENV)/.installed-test-book
+	$(BIN)/python tests/benchmarks.py
 
 ## notebooks: regenerate each .ipynb from its .py source (explicit direction, never --sync)
 notebooks: $(VENV)/.installed-test

@@ -156,10 +156,45 @@ def status_page(root: Path, slugs: list[str]) -> str:
               f"| device | {env['device']} ({env['cpu_count']} CPUs, {env['threads']} torch thread(s)) |",
               f"| platform | {env['platform']} |",
               f"| commit | `{env['git_sha']}` |\n"]
+    lines += benchmarks_section(root)
     packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
     lines += ["<details><summary>All installed packages</summary>\n",
               "<pre>" + html.escape("\n".join(packages)) + "</pre>\n</details>\n"]
     return "\n".join(lines)
+
+
+def benchmarks_section(root: Path) -> list[str]:
+    """The last `make bench` (book/benchmarks.json, committed with the machine it ran on)."""
+    path = root / "book" / "benchmarks.json"
+    if not path.exists():
+        return ["\n## Benchmarks\n", "No `make bench` results yet.\n"]
+    b = json.loads(path.read_text())
+    out = ["\n## Benchmarks\n",
+           f"From the last `make bench`: {b['env']['date'][:16].replace('T', ' ')}, commit "
+           f"`{b['env']['git_sha'][:7]}`, {b['env']['device']}, load average {b['load_at_start']} at the "
+           f"start and {b['load_at_end']} at the end. Ratios are speedups of the first over the second.\n",
+           "| threads | measurement | result |", "|---|---|---|"]
+    for threads, m in b["micro"].items():
+        t = threads.removeprefix("threads_")
+        for loop in m["loops"]:
+            sps = loop["samples_per_s"]
+            out.append(f"| {t} | training loop, batch {loop['batch_size']}: `fit` / minimal loop / "
+                       f"`DataLoader` (samples/s) | {sps['fit']:,} / {sps['minimal']:,} / {sps['dataloader']:,}: "
+                       f"fit vs minimal {loop['fit_vs_minimal']}×, vs DataLoader {loop['fit_vs_dataloader']}× |")
+        for seeds in m["seeds"]:
+            out.append(f"| {t} | vectorized vs sequential: {seeds['name']}, batch {seeds['batch_size']} "
+                       f"| {seeds['speedup']}× |")
+    chapters = b.get("chapters", {})
+    out += ["", "| chapter | `smoke` (s) | `book` (s) | budget (s) |", "|---|---|---|---|"]
+    for slug, c in chapters.items():
+        out.append(f"| {slug} | {c.get('smoke_s', '—')} | {c.get('book_s', '—')} "
+                   f"| {c['budget_s'].get('smoke', '—')} / {c['budget_s'].get('book', '—')} |")
+    if "make_book_s" in b:
+        out.append(f"\nThe whole `make book` took {b['make_book_s']:.0f} s.")
+    flagged = b.get("over_budget") or []
+    out.append("\n" + ("**Over budget by more than 50%:** " + "; ".join(flagged) if flagged
+                       else "No chapter over its budget by more than 50%.") + "\n")
+    return out
 
 
 def bibliography(root: Path, slugs: list[str]) -> str:
