@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from reglab import chapter, data, ensemble, models, records, training
+from reglab import regularizers as reg
 
 ROOT = Path(__file__).resolve().parents[1]
 OVER_BUDGET = 1.5
@@ -129,6 +130,11 @@ def micro(reps: int) -> dict:
                 bench_seeds("3 seeds, the ELR chapter's MLP 64-512-512-10 on digits, SGD",
                             lambda: models.mlp((64,), 10, width=512), [data.digits()[0]] * 3, 128, 10,
                             lambda ps, st: torch.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3), reps),
+                bench_seeds("3 seeds, the grokking chapter's MLP (p = 59, width 128), full batch, ⊥AdamW",
+                            lambda: models.PairMLP(59, width=128),
+                            [data.modular_arithmetic(59, 0.4, seed=k)[0] for k in range(3)], 10**9, 100,
+                            lambda ps, st: reg.orthogonal_grad(torch.optim.AdamW(
+                                ps, lr=0.01, betas=(0.9, 0.99), eps=1e-25, weight_decay=0.0), stacked=st), reps),
             ],
         }
     return out
