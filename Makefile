@@ -14,6 +14,7 @@ CHAPTERS := $(sort $(basename $(notdir $(wildcard notebooks/*.py))))
 # One virtual environment, installed in layers: `make test` needs only the test layer;
 # `make book` adds Jupyter Book and papermill; `make check-browser` adds Playwright.
 $(VENV)/.installed-%: pyproject.toml .ci/constraints.txt
+	$(PYTHON) -c 'import ensurepip' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -e ".[$(subst -,$(comma),$*)]"
 	touch $@

@@ -85,8 +85,9 @@ CHAPTER.card()
 # and then, instead of generalising (*grokking*), keeps lowering the loss in the cheapest
 # way: it scales its weights, and so its logits, along their current direction (*naïve loss
 # minimisation*, NLM). Eventually the softmax rounds the true class's probability to exactly
-# 1 in floating point (*Softmax Collapse*, SC), the gradients of those examples become
-# exactly zero, and learning stops {cite}`prieto2025grokking`. Remove the NLM direction
+# 1 in floating point (*Softmax Collapse*, SC): the loss of those examples, and the
+# gradient of their true-class logit, become exactly zero, and learning stops
+# {cite}`prieto2025grokking`. Remove the NLM direction
 # from the gradient (**⊥Grad**) and the same network generalises within a few hundred
 # epochs, with no weight decay.
 #
@@ -237,8 +238,8 @@ book.figure(fig, "Left: train and test accuracy over epochs. Both optimizers rea
 # %% [markdown]
 # ## Softmax Collapse
 # Trained longer, plain AdamW keeps growing its weights. In float32 a growing share of
-# training examples reach a softmax probability of exactly 1 and stop contributing any
-# gradient; in float64 the same growth is still far from the rounding limit.
+# training examples reach a softmax probability of exactly 1: their loss is exactly zero
+# and their true-class logit gets no gradient; in float64 the same growth is still far from the rounding limit.
 
 # %% tags=["hide-input"]
 fig, (ax_sc, ax_norm) = plots.panels(2)
@@ -280,11 +281,11 @@ n, n_sc = len(ortho_test), len(sc32)
 
 train_min = min(finals(main[True], "train_acc").min(), finals(main[False], "train_acc").min())
 measured = {
-    "ortho_mean": (ortho_test.mean(), f"± {ortho_test.std():.3f} ({n} seeds)"),
+    "ortho_mean": (ortho_test.mean(), f"± {ortho_test.std(ddof=1):.3f} ({n} seeds)"),
     "ortho_min": (ortho_test.min(), f"({n} seeds)"),
     "plain_max": (plain_test.max(), f"({n} seeds)"),
     "train_min": (train_min, f"({2 * n} runs)"),
-    "nlm_cos": (plain_cos.mean(), f"± {plain_cos.std():.3f} ({n} seeds)"),
+    "nlm_cos": (plain_cos.mean(), f"± {plain_cos.std(ddof=1):.3f} ({n} seeds)"),
     "sc_late": (sc32.mean(), f"epoch {SC_EPOCHS} ({n_sc} seeds)"),
     "sc_early": (np.nanmax(sc32_early), f"epoch {early_epoch} ({n_sc} seeds)"),
     "sc_float64": (sc64.max(), f"epoch {SC_EPOCHS} ({n_sc} seeds)"),
@@ -294,7 +295,7 @@ claims.check(CHAPTER.claims, measured, SCALE)
 
 # %% tags=["remove-cell"]
 book.glue("ortho_test", f"{100 * ortho_test.mean():.1f}")
-book.glue("ortho_test_sd", f"{100 * ortho_test.std():.1f}")
+book.glue("ortho_test_sd", f"{100 * ortho_test.std(ddof=1):.1f}")
 book.glue("plain_test", f"{100 * plain_test.mean():.1f}")
 book.glue("plain_cos", f"{plain_cos.mean():.2f}")
 book.glue("sc32", f"{100 * sc32.mean():.0f}")

@@ -265,6 +265,9 @@ book.figure(fig, "Final test accuracy against the fraction of resampled training
 # ## Paper vs ours
 # Each check and its tolerance was set from a pilot run before this chapter was written,
 # not tuned on its results; at `book` and `paper` scale a failing check fails the build.
+# The first bound, 8 points, is above the paper's own gap (7.3): the pilot showed a much
+# larger effect at this scale, and a check should fail if the effect shrinks towards it.
+# Spreads are sample standard deviations over seeds.
 
 # %%
 def values(noise, lam, key):
@@ -282,11 +285,11 @@ n = len(SEEDS)
 per_seed = f"(mean of {n} seeds)"
 
 measured = {
-    "gap_40": (100 * (elr - ce).mean(), f"± {100 * (elr - ce).std():.1f} {per_seed}"),
-    "elr_memorized": (elr_mem.mean(), f"± {elr_mem.std():.3f} {per_seed}"),
-    "ce_memorized": (ce_mem.mean(), f"± {ce_mem.std():.3f} {per_seed}"),
-    "ce_early_drop": (ce_early_drop.mean(), f"± {ce_early_drop.std():.2f} {per_seed}"),
-    "ce_test_drop": (100 * (ce_best - ce).mean(), f"± {100 * (ce_best - ce).std():.1f} {per_seed}"),
+    "gap_40": (100 * (elr - ce).mean(), f"± {100 * (elr - ce).std(ddof=1):.1f} {per_seed}"),
+    "elr_memorized": (elr_mem.mean(), f"± {elr_mem.std(ddof=1):.3f} {per_seed}"),
+    "ce_memorized": (ce_mem.mean(), f"± {ce_mem.std(ddof=1):.3f} {per_seed}"),
+    "ce_early_drop": (ce_early_drop.mean(), f"± {ce_early_drop.std(ddof=1):.2f} {per_seed}"),
+    "ce_test_drop": (100 * (ce_best - ce).mean(), f"± {100 * (ce_best - ce).std(ddof=1):.1f} {per_seed}"),
     "min_gap": (100 * min(gaps), f"rates {', '.join(f'{q:.0%}' for q in NOISE_RATES)}"),
 }
 summary = chapter.save_summary(CHAPTER, measured, recs, SCALE)
@@ -295,8 +298,8 @@ claims.check(CHAPTER.claims, measured, SCALE)
 # %% tags=["remove-cell"]
 book.glue("ce_40", f"{100 * ce.mean():.1f}")
 book.glue("elr_40", f"{100 * elr.mean():.1f}")
-book.glue("ce_40_sd", f"{100 * ce.std():.1f}")
-book.glue("elr_40_sd", f"{100 * elr.std():.1f}")
+book.glue("ce_40_sd", f"{100 * ce.std(ddof=1):.1f}")
+book.glue("elr_40_sd", f"{100 * elr.std(ddof=1):.1f}")
 book.glue("ce_best_40", f"{100 * ce_best.mean():.1f}")
 book.glue("ce_mem_40", f"{100 * ce_mem.mean():.0f}")
 book.glue("elr_mem_40", f"{100 * elr_mem.mean():.1f}")
@@ -323,11 +326,13 @@ CHAPTER.deviation_list()
 # judging by common ResNet-34 CIFAR-10 timings, expect tens of minutes per run. Table 1's targets are
 # 89.15 ± 0.17 (ELR) and 81.88 ± 0.29 (CE) at 40%, 73.86 ± 0.61 and 53.82 ± 1.04 at 80%.
 # Without the network, this cell fails with a message naming the offline dataset to use.
+# One known difference remains at that scale: `reglab.data.random_crop_flip` pads the
+# normalised images with zeros (the mean colour), the official code pads with black.
 #
 # ## What this does and does not show
 # At `book` scale the mechanism is the paper's: the same loss, the same λ and β, the same
 # optimizer and noise model. What it cannot show is the paper's absolute accuracies, which
-# belong to CIFAR-10 and ResNet-34, nor the role of augmentation and the warm-restart
+# belong to CIFAR-10 and ResNet-34, nor the role of augmentation and of the two-step
 # schedule in them.
 #
 # ## Provenance

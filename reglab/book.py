@@ -60,15 +60,18 @@ def provenance(summary: dict):
 
 
 def show_source(*fns):
-    """Display the source of reglab functions as a code block: the chapter shows the library
-    code it relies on instead of retyping it."""
+    """Display the source of reglab functions as code blocks, one per file: the chapter shows
+    the library code it relies on instead of retyping it."""
     import inspect
 
     from IPython.display import Markdown
 
-    code = "\n\n".join(inspect.getsource(f).rstrip() for f in fns)
-    path = inspect.getsourcefile(fns[0]).split("reglab")[-1].lstrip("/")
-    return Markdown(f"From `reglab/{path}`:\n\n```python\n{code}\n```")
+    by_file: dict[str, list[str]] = {}
+    for f in fns:
+        path = "reglab/" + inspect.getsourcefile(f).replace("\\", "/").split("/reglab/")[-1]
+        by_file.setdefault(path, []).append(inspect.getsource(f).rstrip())
+    return Markdown("\n\n".join(f"From `{path}`:\n\n```python\n" + "\n\n".join(code) + "\n```"
+                                for path, code in by_file.items()))
 
 
 def figure(fig, alt: str) -> None:

@@ -148,14 +148,6 @@ def _tensors(x, y) -> TensorSet:
 
 # --- transforms of whole sets ------------------------------------------------------------
 
-def subsample(ds: TensorSet, n: int | None, seed: int) -> TensorSet:
-    """A seeded random subset of n examples (all of them when n is None)."""
-    if n is None or n >= len(ds):
-        return ds
-    idx = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:n]
-    return TensorSet(ds.x[idx], ds.y[idx])
-
-
 def symmetric_label_noise(y: torch.Tensor, rate: float, num_classes: int, seed: int) -> torch.Tensor:
     """Resample the labels of a `rate` fraction of examples uniformly over all classes.
 

@@ -18,29 +18,32 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 
-from . import data
+from . import data, training
 
 
 def cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Σ over models of each model's mean cross-entropy; logits (S, B, C), y (S, B).
-
-    Summing (not averaging) over models gives each model exactly its own gradient."""
-    return F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none").view(y.shape).mean(1).sum()
+    """Each model's mean cross-entropy, shape (S,); logits (S, B, C), y (S, B)."""
+    return F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none").view(y.shape).mean(1)
 
 
 def fit_ensemble(models: list[nn.Module], make_opt: Callable[[list[torch.Tensor]], torch.optim.Optimizer],
                  train_sets: list[data.TensorSet], loss_fn: Callable, *, epochs: int, batch_size: int,
-                 generators: list[torch.Generator], schedule: Callable[[float], float] = lambda p: 1.0,
+                 generators: list[torch.Generator], schedule: Callable[[float], float] = training.constant,
                  monitor: Callable[[nn.Module, int], dict] | None = None, eval_every: int = 1) -> list[dict]:
     """`training.fit` for S models at once. Model k trains on `train_sets[k]` (all the same
     size) in the order drawn from `generators[k]`.
 
     `make_opt(params)` builds the optimizer over the stacked parameters (leading dim S).
     `loss_fn(forward, x, y, idx)` gets stacked batches, x (S, B, ...), and `forward(x)`
-    returning logits (S, B, C); it returns Σ_s (mean loss of model s), e.g. `cross_entropy`.
+    returning logits (S, B, C); it returns each model's loss, shape (S,), e.g. `cross_entropy`.
+    Their sum is differentiated, which gives each model exactly its own gradient.
+    Models with buffers (BatchNorm) are not supported: vmap cannot update them in place.
     `monitor(model, k)` measures model k (its trained weights are copied back first).
     Returns one history per model; the models hold their trained weights afterwards.
     """
+    if any(True for m in models for _ in m.buffers()):
+        raise ValueError("fit_ensemble: models with buffers (e.g. BatchNorm) are not supported; "
+                         "train them one by one with training.fit")
     params, buffers = stack_module_state(models)  # leaf tensors, shape (S, ...)
     base = copy.deepcopy(models[0]).to("meta")
 
@@ -63,17 +66,17 @@ def fit_ensemble(models: list[nn.Module], make_opt: Callable[[list[torch.Tensor]
             idx = orders[:, start:start + batch_size]  # (S, B) positions in each model's set
             for g in opt.param_groups:
                 g["lr"] = g["initial_lr"] * schedule(step / total)
-            loss = loss_fn(forward, xs[rows, idx], ys[rows, idx], idx)
+            loss = loss_fn(forward, xs[rows, idx], ys[rows, idx], idx)  # (S,)
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+            loss.sum().backward()
             opt.step()
-            losses.append(loss.detach() / len(models))
+            losses.append(loss.detach())
             step += 1
         if epoch == 1 or epoch % eval_every == 0 or epoch == epochs:
             unstack_(models, params)
             for k, (model, h) in enumerate(zip(models, histories)):
                 h["epoch"].append(epoch)
-                h["train_loss"].append(torch.stack(losses).mean().item())  # mean over models
+                h["train_loss"].append(torch.stack(losses)[:, k].mean().item())
                 for key, v in (monitor(model, k) if monitor else {}).items():
                     h[key].append(v)
     unstack_(models, params)

@@ -19,7 +19,9 @@ def memorized_fraction(logits: torch.Tensor, noisy_y: torch.Tensor, clean_y: tor
 
 def softmax_collapse_fraction(logits: torch.Tensor, y: torch.Tensor) -> float:
     """Fraction of examples whose softmax probability of the true class is exactly 1.0 in the
-    logits' own precision: their cross-entropy gradient is then exactly zero (Softmax Collapse).
+    logits' own precision (Softmax Collapse): their loss and the true-class logit's gradient
+    are then exactly zero, and what is left of the gradient (the other classes' tiny
+    probabilities) no longer reflects the loss being minimised.
     """
     p = torch.softmax(logits, dim=1).gather(1, y[:, None])
     return (p == 1.0).float().mean().item()

@@ -20,11 +20,12 @@ def use_style() -> None:
 def mean_band(ax, x, runs, label: str, i: int = 0, linestyle: str | None = None) -> None:
     """Plot the mean over runs (rows of `runs`) with a ±1 sd band, in series colour/style `i`."""
     runs = np.asarray(runs, dtype=float).reshape(-1, len(x))
-    mean, sd = runs.mean(0), runs.std(0)
     n = len(runs)
+    mean = runs.mean(0)
     ax.plot(x, mean, color=PALETTE[i], linestyle=linestyle or LINESTYLES[i % len(LINESTYLES)], lw=2,
             label=f"{label} (mean of {n})" if n > 1 else label)
     if n > 1:
+        sd = runs.std(0, ddof=1)  # sample sd over runs, as in every table of the book
         ax.fill_between(x, mean - sd, mean + sd, color=PALETTE[i], alpha=0.2, lw=0)
 
 

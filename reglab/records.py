@@ -86,14 +86,16 @@ def cpu_name() -> str:
 
 def environment() -> dict:
     """Where and with what a run happened: enough to tell two records apart."""
-    cuda = torch.cuda.is_available()
+    from .training import device  # the device runs use, which $REGLAB_DEVICE may set to the CPU
+
+    dev = device()
     return {
         "git_sha": git_sha(),
         "reglab": __version__,
         "torch": torch.__version__,
         "numpy": np.__version__,
         "python": platform.python_version(),
-        "device": torch.cuda.get_device_name(0) if cuda else f"CPU: {cpu_name()}",
+        "device": torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"CPU: {cpu_name()}",
         "threads": torch.get_num_threads(),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),

@@ -7,6 +7,7 @@ Needs `pip install playwright` and Debian's chromium at /usr/bin/chromium (no `p
 Run after `make book`:  .venv/bin/python -m pytest -m browser tests/test_browser.py
 """
 import re
+import shutil
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -16,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's package
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 SKIP = {"genindex.html", "search.html"}

@@ -99,3 +99,14 @@ def test_random_crop_flip_keeps_shape_and_content_without_padding():
     assert out.shape == x.shape
     for a, b in zip(out, x):
         assert torch.equal(a, b) or torch.equal(a, b.flip(2))
+
+
+def test_random_crop_flip_takes_a_window_of_the_padded_image():
+    torch.manual_seed(0)
+    x = torch.arange(2 * 1 * 4 * 4, dtype=torch.float32).reshape(2, 1, 4, 4) + 1  # no zeros inside
+    out = data.random_crop_flip(x, pad=2)
+    padded = torch.nn.functional.pad(x, (2, 2, 2, 2))
+    for a, p in zip(out, padded):
+        windows = [w for img in (p, p.flip(2)) for i in range(5) for j in range(5)
+                   for w in [img[:, i:i + 4, j:j + 4]]]
+        assert any(torch.equal(a, w) for w in windows)

@@ -34,9 +34,10 @@ def test_ensemble_equals_training_the_models_one_by_one(ortho):
     def loss_fn(model, x, y, idx):
         return F.cross_entropy(model(x), y)
 
-    for k, (model, ds) in enumerate(zip(seq, sets)):
+    seq_histories = [
         training.fit(model, make_opt(model.parameters(), False), ds, loss_fn, epochs=3, batch_size=32,
                      schedule=training.cosine, generator=torch.Generator().manual_seed(k))
+        for k, (model, ds) in enumerate(zip(seq, sets))]
     gens = [torch.Generator().manual_seed(k) for k in range(3)]
     histories = ensemble.fit_ensemble(
         vec, lambda ps: make_opt(ps, True), sets, lambda fwd, x, y, idx: ensemble.cross_entropy(fwd(x), y),
@@ -46,6 +47,16 @@ def test_ensemble_equals_training_the_models_one_by_one(ortho):
         for pa, pb in zip(a.parameters(), b.parameters()):
             torch.testing.assert_close(pa, pb, atol=1e-5, rtol=1e-4)
     assert len(histories) == 3 and histories[0]["epoch"] == [1, 2, 3] and "acc" in histories[2]
+    for h_seq, h_vec in zip(seq_histories, histories):  # each model's own training loss
+        torch.testing.assert_close(torch.tensor(h_vec["train_loss"]), torch.tensor(h_seq["train_loss"]),
+                                   atol=1e-5, rtol=1e-4)
+
+
+def test_ensemble_refuses_models_with_buffers():
+    bn = [torch.nn.Sequential(torch.nn.Linear(6, 4), torch.nn.BatchNorm1d(4)) for _ in range(2)]
+    with pytest.raises(ValueError, match="buffers"):
+        ensemble.fit_ensemble(bn, torch.optim.SGD, _sets(2), None, epochs=1, batch_size=8,
+                              generators=[torch.Generator(), torch.Generator()])
 
 
 def test_stacked_orthogonalization_projects_each_model_separately():
@@ -61,7 +72,7 @@ def test_stacked_orthogonalization_projects_each_model_separately():
     torch.testing.assert_close(w.grad, torch.stack(one_by_one))
 
 
-def test_ensemble_cross_entropy_sums_each_models_mean():
+def test_ensemble_cross_entropy_is_each_models_mean():
     logits, y = torch.randn(2, 5, 3), torch.randint(0, 3, (2, 5))
-    expected = F.cross_entropy(logits[0], y[0]) + F.cross_entropy(logits[1], y[1])
+    expected = torch.stack([F.cross_entropy(logits[0], y[0]), F.cross_entropy(logits[1], y[1])])
     torch.testing.assert_close(ensemble.cross_entropy(logits, y), expected)
