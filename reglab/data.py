@@ -196,3 +196,31 @@ def batches(ds: TensorSet, batch_size: int, shuffle: bool = True, generator: tor
 
 def num_batches(ds: TensorSet, batch_size: int) -> int:
     return -(-len(ds) // batch_size)
+
+
+# --- XOR cluster data (Xu, Wang, Frei, Vardi & Hu, ICLR 2024) -----------------------------
+
+def xor_clusters(n: int, p: int, mu_norm: float, flip_rate: float = 0.0, seed: int = 0,
+                 dtype: torch.dtype = torch.float32) -> tuple[TensorSet, torch.Tensor]:
+    """n points of the paper's XOR cluster distribution in R^p, with labels in {−1, +1}:
+
+        x = z + ξ,   z uniform on {±μ₁, ±μ₂},   ξ ~ N(0, I_p),
+        clean label ỹ = +1 if z = ±μ₁, −1 if z = ±μ₂,
+        observed label y = −ỹ with probability `flip_rate` (η), independently, else ỹ.
+
+    μ₁ = ‖μ‖e₁ and μ₂ = ‖μ‖e₂ (orthogonal, of norm `mu_norm`); the noise is isotropic, so
+    any orthogonal pair gives the same distribution up to a rotation. No linear classifier
+    beats chance on it: x and −x have the same clean label. (Gaussian noise and independent
+    flips are our reading of the paper's model; its full definition was not checked.)
+    Returns (TensorSet(x, y), ỹ): the observed labels and the clean ones, as `dtype`.
+    """
+    if not 0.0 <= flip_rate <= 1.0:
+        raise DatasetError(f"label flip rate must be in [0, 1], got {flip_rate}")
+    g = torch.Generator().manual_seed(seed)
+    cluster = torch.randint(4, (n,), generator=g)          # 0: +μ₁, 1: −μ₁, 2: +μ₂, 3: −μ₂
+    z = torch.zeros(n, p, dtype=dtype)
+    z[torch.arange(n), cluster // 2] = mu_norm * (1 - 2 * (cluster % 2)).to(dtype)
+    x = z + torch.randn(n, p, generator=g, dtype=dtype)
+    clean = (1 - 2 * (cluster // 2)).to(dtype)              # +1 for ±μ₁, −1 for ±μ₂
+    flipped = torch.rand(n, generator=g) < flip_rate
+    return TensorSet(x, torch.where(flipped, -clean, clean)), clean
