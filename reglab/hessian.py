@@ -19,9 +19,10 @@ Loss = Callable[[torch.Tensor], torch.Tensor]
 
 
 def hvp(f: Loss, theta: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """H v with H = ∇²f(θ), exactly, as the directional derivative of the gradient,
+    """H v with H = ∇²f(θ), exactly, as the directional derivative of the gradient
+    (forward-over-reverse: one jvp of `grad`)::
 
-        H v = d/dt ∇f(θ + t v) |_{t=0}     (forward-over-reverse: one jvp of `grad`),
+        H v = d/dt ∇f(θ + t v) |_{t=0}
 
     at about the cost of two gradients, never forming the P × P matrix H.
     `v` may have a leading batch dimension (K, P): then it returns the K products.
@@ -69,12 +70,14 @@ def frobenius_norm(f: Loss, theta: torch.Tensor, probes: int = 100, chunk: int =
 
 def top_eigenvalue(f: Loss, theta: torch.Tensor, iters: int = 100, tol: float = 1e-6,
                    generator: torch.Generator | None = None) -> float:
-    """λ of largest magnitude of H by power iteration on Hessian-vector products:
+    """λ of largest magnitude of H by power iteration on Hessian-vector products
+    (λ is the Rayleigh quotient)::
 
-        u ← H u / ‖H u‖,   λ ≈ uᵀ H u  (Rayleigh quotient),
+        u ← H u / ‖H u‖,   λ ≈ uᵀ H u
 
-    stopped when λ changes by less than `tol`·|λ|. Near a minimum H is positive semidefinite,
-    so this is λ_max(H), the sharpness. It converges at rate |λ₂/λ₁| per iteration.
+    stopped when λ changes by less than ``tol · abs(λ)``. Near a minimum H is positive
+    semidefinite, so this is λ_max(H), the sharpness. It converges at rate ``abs(λ₂/λ₁)`` per
+    iteration.
     """
     u = torch.randn(theta.numel(), generator=generator, dtype=theta.dtype).to(theta.device)
     u = u / u.norm()

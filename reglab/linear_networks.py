@@ -79,8 +79,10 @@ def gd_weights(X: torch.Tensor, y: torch.Tensor, w0: torch.Tensor, lr: float, st
     """Weights after k steps of full-batch gradient descent on ½‖Xw − y‖², for each k in
     `steps` (np.inf allowed), exactly, without iterating. Rows of the result are the w_k.
 
-    With X = U S Vᵀ, the coordinates a = Vᵀw obey a_i ← a_i − lr s_i (s_i a_i − u_iᵀy), so
+    With X = U S Vᵀ, the coordinates a = Vᵀw obey a_i ← a_i − lr s_i (s_i a_i − u_iᵀy), so::
+
         a_i(k) = (1 − lr s_i²)^k a_i(0) + [1 − (1 − lr s_i²)^k] u_iᵀy / s_i,
+
     and the part of w orthogonal to V (the frozen subspace) stays at w0. Requires
     lr · s_max² ≤ 1 (every mode decays without oscillating)."""
     U, s, Vt = torch.linalg.svd(X, full_matrices=False)

@@ -51,7 +51,7 @@ def attention_svm_features(x: torch.Tensor, z: torch.Tensor, opt: torch.Tensor) 
 def hard_margin_svm(features: torch.Tensor, norm: str = "fro") -> torch.Tensor:
     """min ‖W‖ subject to ⟨F_k, W⟩ ≥ 1 for every k, solved exactly with cvxpy (Clarabel).
 
-    `features` is (m, *shape): one constraint per row. With rows y_i x_i and shape (d,) this is
+    `features` is ``(m, *shape)``: one constraint per row. With rows y_i x_i and shape (d,) this is
     the linear hard-margin SVM without bias (‖·‖ = the Euclidean norm); with the rows of
     `attention_svm_features` it is Att-SVM (paper Eq. Att-SVM), where `norm` = "fro" gives
     W^mm (training W) and "nuc" gives W*^mm (training K, Q). Raises if the constraints are

@@ -44,7 +44,7 @@ def sign_accuracy(f: torch.Tensor, y: torch.Tensor) -> float:
 
 @torch.no_grad()
 def cluster_alignment(model: TwoLayerReLU) -> tuple[float, float]:
-    """How far the neurons point along their own label's clusters, and along the other's:
+    """How far the neurons point along their own label's clusters, and along the other's::
 
         own   = mean_j |⟨wⱼ, μ_{k(j)}⟩| / ‖μ‖  /  mean_j ‖wⱼ‖,   k(j) = 1 if aⱼ > 0 else 2,
         other = the same with μ₁ and μ₂ swapped,
