@@ -59,7 +59,12 @@ def _jsonable(x):
 
 
 def git_sha() -> str:
-    """The commit of the reglab checkout, with `-dirty` when it has uncommitted changes."""
+    """The commit of the reglab checkout, with `-dirty` when it has uncommitted changes.
+
+    $REGLAB_GIT_SHA names it where the sources are a copy without git history (a GPU machine
+    that received the working tree)."""
+    if os.environ.get("REGLAB_GIT_SHA"):
+        return os.environ["REGLAB_GIT_SHA"]
     here = Path(__file__).resolve().parent
 
     def git(*args):
