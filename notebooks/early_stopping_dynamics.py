@@ -272,7 +272,7 @@ def select(teacher="linear", **fields):
 
 
 # %% [markdown]
-# Summary over seeds for the linear student (mean, standard deviation, count):
+# Summary over seeds for the linear student (mean, standard deviation, number of runs):
 
 # %%
 records.summarize(select(), by="alpha", metrics=["best_error", "final_error", "overtraining", "ridge_error"]).round(3)

@@ -208,7 +208,7 @@ folder = f"results/noisy_labels_elr/{SCALE}"
 recs = [records.run_and_save(run, c, folder) for c in book.progress(cfgs, desc="runs")]
 
 # %% [markdown]
-# Final test accuracy and memorised fraction, mean, standard deviation and count over seeds:
+# Final test accuracy and memorised fraction: mean and standard deviation over seeds, and the number of runs:
 
 # %%
 by_noise = records.summarize(recs, by=["noise", "lam"], metrics=["test_acc", "best_test_acc", "memorized"])

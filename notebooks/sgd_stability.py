@@ -293,7 +293,7 @@ folder = f"results/sgd_stability/{SCALE}"
 recs = [records.run_and_save(run, c, folder) for c in book.progress(cfgs, desc="runs")]
 
 # %% [markdown]
-# End points, mean, standard deviation and count over seeds. `trace` and `lam_max` are exact;
+# End points: mean and standard deviation over seeds, and the number of runs (n). `trace` and `lam_max` are exact;
 # `trace_hutchinson` and `lam_power` are the Hessian-vector-product estimates of the same numbers.
 
 # %%

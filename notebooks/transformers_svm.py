@@ -237,7 +237,7 @@ by_param = {p: [r for r in recs if r.config["param"] == p] for p in ("W", "KQ")}
 # %% [markdown]
 # Final correlation with each SVM, softmax probability of the selected token, the share of
 # sequences where that token is the globally optimal one ($\arg\max_t y_i x_{it}^\top v$),
-# and the ranks of the two SVM solutions: mean, standard deviation and count over problems.
+# and the ranks of the two SVM solutions: mean and standard deviation over problems, and their number (n).
 
 # %%
 records.summarize(recs, by="param", metrics=["corr_fro", "corr_nuc", "prob", "global_opt",

@@ -109,7 +109,11 @@ def environment() -> dict:
 
 
 def summarize(recs: list[Record], by: str | list[str], metrics: list[str]) -> pd.DataFrame:
-    """Mean, std and n over seeds of `final` metrics, grouped by config fields."""
+    """Mean and sample standard deviation over seeds of `final` metrics, grouped by config
+    fields, with the number of runs per group in one column `n`."""
     by = [by] if isinstance(by, str) else by
     rows = [{**{k: r.config[k] for k in by}, **{m: r.final[m] for m in metrics}} for r in recs]
-    return pd.DataFrame(rows).groupby(by)[metrics].agg(["mean", "std", "count"])
+    groups = pd.DataFrame(rows).groupby(by)
+    table = groups[metrics].agg(["mean", "std"])
+    table[("n", "")] = groups.size()
+    return table

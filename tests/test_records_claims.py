@@ -38,7 +38,8 @@ def test_summarize_gives_mean_std_and_count_over_seeds():
     recs = [_run(c) for c in config.grid(Cfg(), lam=[0.0, 1.0], seed=[0, 2])]
     table = records.summarize(recs, by="lam", metrics=["acc"])
     assert table.loc[1.0, ("acc", "mean")] == pytest.approx(0.61)
-    assert table.loc[0.0, ("acc", "count")] == 2
+    assert table.loc[0.0, ("n", "")] == 2
+    assert table.loc[1.0, ("acc", "std")] == pytest.approx(0.02 / 2 ** 0.5)  # sample sd of 0.6, 0.62
 
 
 CLAIM = claims.Claim("gap", "x beats y", "Table 1", "+7", "gap (points)", low=5.0)
