@@ -268,7 +268,7 @@ recs = [records.run_and_save(run, c, folder) for c in book.progress(cfgs, desc="
 
 def select(teacher="linear", **fields):
     fields = {"sigma_0": 0.0, **fields} if teacher == "linear" else fields
-    return [r for r in recs if r.config["teacher"] == teacher and all(r.config[k] == v for k, v in fields.items())]
+    return records.select(recs, teacher=teacher, **fields)
 
 
 # %% [markdown]

@@ -205,8 +205,8 @@ cfgs = config.grid(base, ortho=[True, False], seed=SEEDS)
 cfgs += config.grid(config.replace(base, ortho=False, epochs=SC_EPOCHS, eval_every=SC_EPOCHS // 50),
                     precision=["float32", "float64"], seed=SC_SEEDS)
 recs = [records.run_and_save(run, c, folder) for c in book.progress(cfgs, desc="runs")]
-main = {o: [r for r in recs if r.config["ortho"] == o and r.config["epochs"] == base.epochs] for o in (True, False)}
-long = {d: [r for r in recs if r.config["epochs"] == SC_EPOCHS and r.config["precision"] == d] for d in DTYPES}
+main = {o: records.select(recs, ortho=o, epochs=base.epochs) for o in (True, False)}
+long = {d: records.select(recs, epochs=SC_EPOCHS, precision=d) for d in DTYPES}
 
 # %% [markdown]
 # Final values over seeds, for the main comparison:
@@ -263,8 +263,7 @@ book.figure(fig, "Left: share of training examples whose true-class softmax prob
 # depends on the order of float32 sums.
 
 # %%
-def finals(rs, key):
-    return np.array([r.final[key] for r in rs])
+finals = records.finals
 
 
 def at_epoch(rs, key, epoch):

@@ -260,12 +260,10 @@ K_TICKS = ([k or K_INF for k in KS], [f"{k // 1000}k" if k >= 1000 else str(k or
 
 
 def runs_of(dataset, **match):
-    return [r for r in recs if r.config["dataset"] == dataset and all(r.config[f] == v for f, v in match.items())]
+    return records.select(recs, dataset=dataset, **match)
 
 
-def per_seed(rs, key):
-    by_seed = {r.config["seed"]: r.final[key] for r in rs}
-    return np.array([by_seed[s] for s in SEEDS])
+per_seed = records.finals  # runs_of returns the runs in seed order
 
 
 fig, axes = plots.panels(len(DATASETS))

@@ -222,7 +222,7 @@ by_noise.round(3)
 
 # %% tags=["hide-input"]
 def curves(noise, lam, key):
-    rs = [r for r in recs if r.config["noise"] == noise and r.config["lam"] == lam]
+    rs = records.select(recs, noise=noise, lam=lam)
     return rs[0].history["epoch"], [r.history[key] for r in rs]
 
 
@@ -272,8 +272,7 @@ book.figure(fig, "Final test accuracy against the fraction of resampled training
 # %%
 def values(noise, lam, key):
     """Final metric per seed, in seed order (seeds pair the two losses: same noise, same init)."""
-    by_seed = {r.config["seed"]: r.final[key] for r in recs if r.config["noise"] == noise and r.config["lam"] == lam}
-    return np.array([by_seed[s] for s in SEEDS])
+    return records.finals(records.select(recs, noise=noise, lam=lam), key)
 
 
 ce, elr = values(0.4, 0.0, "test_acc"), values(0.4, base.lam, "test_acc")

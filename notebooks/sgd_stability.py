@@ -310,8 +310,7 @@ summary_table.round(3)
 
 # %% tags=["hide-input"]
 def runs_of(opt, lr):
-    return sorted((r for r in recs if r.config["optimizer"] == opt and r.config["lr"] == lr),
-                  key=lambda r: r.config["seed"])
+    return records.select(recs, optimizer=opt, lr=lr)
 
 
 lr_main = max(LRS)
@@ -395,7 +394,7 @@ book.figure(fig, "Left: trace of the Hessian at the end of training against the 
 
 # %%
 def finals(opt, lr, key):
-    return np.array([r.final[key] for r in runs_of(opt, lr)])
+    return records.finals(runs_of(opt, lr), key)
 
 
 n = len(SEEDS)

@@ -291,7 +291,7 @@ book.figure(fig, "Left: the share of test points on which the network's predicti
 
 # %%
 def finals(key):
-    return np.array([r.final[key] for r in recs])
+    return records.finals(recs, key)
 
 
 def mean_spread(key):

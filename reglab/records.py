@@ -108,6 +108,17 @@ def environment() -> dict:
     }
 
 
+def select(recs: list[Record], **fields) -> list[Record]:
+    """The records whose config has all the given field values, in seed order."""
+    return sorted((r for r in recs if all(r.config[k] == v for k, v in fields.items())),
+                  key=lambda r: r.config.get("seed", 0))
+
+
+def finals(recs: list[Record], key: str) -> np.ndarray:
+    """One final metric per record, as an array, in the records' order."""
+    return np.array([r.final[key] for r in recs], dtype=float)
+
+
 def summarize(recs: list[Record], by: str | list[str], metrics: list[str]) -> pd.DataFrame:
     """Mean and sample standard deviation over seeds of `final` metrics, grouped by config
     fields, with the number of runs per group in one column `n`."""

@@ -80,3 +80,11 @@ def test_chapter_verdict_is_reproduced_partly_or_not():
 def test_claim_bounds():
     assert claims.Claim("k", "s", "w", "p", "m", low=0.0, high=1.0).check == "in [0, 1]"
     assert not OTHER.holds(0.2) and OTHER.holds(0.1)
+
+
+def test_select_filters_by_config_in_seed_order_and_finals_lines_them_up():
+    recs = [_run(c) for c in config.grid(Cfg(), seed=[2, 0, 1], lam=[0.0, 1.0])]
+    chosen = records.select(recs, lam=1.0)
+    assert [r.config["seed"] for r in chosen] == [0, 1, 2]
+    assert records.finals(chosen, "acc").tolist() == pytest.approx([0.6, 0.61, 0.62])
+    assert records.select(recs, lam=5.0) == []
