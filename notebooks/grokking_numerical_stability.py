@@ -25,8 +25,8 @@ if "google.colab" in sys.modules:
 scale = "book"  # smoke | book | paper; the environment variable REGLAB_SCALE overrides it
 
 # %% tags=["remove-input"]
-from reglab import chapter
-from reglab.claims import Claim
+from reglab import chapter, config, data, metrics, models, training
+from reglab import regularizers as reg
 
 CHAPTER = chapter.Chapter(
     slug="grokking_numerical_stability",
@@ -40,45 +40,11 @@ CHAPTER = chapter.Chapter(
     claim="Without weight decay, removing the gradient's component along the weights (⊥Grad) "
           "makes an MLP generalise on addition mod 113 within about 150–170 epochs, while plain "
           "AdamW scales its logits until Softmax Collapse stops learning.",
-    claims=(
-        Claim("ortho_mean", "⊥AdamW generalises without weight decay", "Fig. 1a, read by eye",
-              "≈ 100% test acc. by epoch 150–170 (p = 113)", "⊥AdamW test accuracy, mean", low=0.90),
-        Claim("ortho_min", "...on every seed", "Fig. 1a", "one run shown",
-              "⊥AdamW test accuracy, worst seed", low=0.85),
-        Claim("plain_max", "AdamW without weight decay does not generalise", "Fig. 1c, read by eye",
-              "test acc. ≈ 0%", "AdamW test accuracy, best seed", high=0.05),
-        Claim("train_min", "Both fit the training set", "Fig. 1", "100% train acc.",
-              "train accuracy, worst run", low=0.999),
-        Claim("nlm_cos", "After fitting, the gradient aligns with the weights (NLM)", "Fig. 5, read by eye",
-              "cosine ≈ 0.9 (output layers)", "AdamW cos(−∇L, θ), all weights, mean", low=0.5),
-        Claim("sc_late", "Softmax Collapse sets in with float32", "Fig. 2; Sec. 3.2",
-              "not given as a number", "float32 SC fraction at the end of the long run, mean", low=0.5),
-        Claim("sc_early", "...and it is absent early in training", "Sec. 3.2", "—",
-              "float32 SC fraction at 1/10 of the long run, worst seed", high=0.0),
-        Claim("sc_float64", "Higher precision delays Softmax Collapse", "Fig. 2 caption",
-              "later in float64 than in float32", "float64 SC fraction at the end, worst seed", high=0.01),
-    ),
-    deviations=(
-        "**Size.** Modulus 59 instead of 113 (3,481 pairs instead of 12,769) and 128 units per layer "
-        "instead of 200; 600 epochs for the main comparison instead of 300, since the smaller problem "
-        "has fewer examples per full-batch step.",
-        "**The first layer** is computed as a lookup of two weight columns instead of a matrix product "
-        "with a one-hot vector: the same parameters, initialisation and gradients.",
-        "**Softmax Collapse** is shown with the Fig. 1 learning rate (0.01) over 4,000 epochs, not with "
-        "the Fig. 2 setting (learning rate 5e-4, 20,000 epochs, three training fractions).",
-        "**The NLM cosine** is measured over all weights together; the paper's Fig. 5 shows it per layer, "
-        "where the output layer aligns most.",
-        "**StableMax**, the paper's other fix, is implemented (`reglab.regularizers.stablemax`) but not "
-        "run here: it needs tens of thousands of epochs to grok (Fig. 1b), and in a pilot run of 8,000 "
-        "epochs at this size it had not started. With the loss in float32 it even collapses too, once "
-        "the weights are large enough: the official code computes it in float64.",
-    ),
     budget_s={"smoke": 20, "book": 180, "paper": 3600},
-    uses=("reglab.regularizers.orthogonalize_grads_", "reglab.regularizers.orthogonal_grad",
-          "reglab.metrics.softmax_collapse_fraction", "reglab.metrics.grad_weight_cosine",
-          "reglab.models.PairMLP", "reglab.data.modular_arithmetic", "reglab.training.fit"),
+    uses=(reg.orthogonalize_grads_, reg.orthogonal_grad, metrics.softmax_collapse_fraction,
+          metrics.grad_weight_cosine, models.PairMLP, data.modular_arithmetic, training.fit),
 )
-CHAPTER.card()
+CHAPTER.card(config.resolve_scale(scale))
 
 # %% [markdown]
 # A network trained without regularisation on modular addition memorises its training set
@@ -94,24 +60,37 @@ CHAPTER.card()
 # We check four things on a smaller modulus: ⊥AdamW generalises and AdamW does not; after
 # fitting, AdamW's gradient points along the weights; AdamW in float32 runs into Softmax
 # Collapse; and float64 delays it.
+#
+# ## What we check
+
+# %%
+from reglab import chapter
+from reglab.chapter import Claim
+
+CLAIMS = (
+    Claim("ortho_mean", "⊥AdamW generalises without weight decay", "Fig. 1a, read by eye",
+          "≈ 100% test acc. by epoch 150–170 (p = 113)", "⊥AdamW test accuracy, mean", low=0.90),
+    Claim("ortho_min", "...on every seed", "Fig. 1a", "one run shown",
+          "⊥AdamW test accuracy, worst seed", low=0.85),
+    Claim("plain_max", "AdamW without weight decay does not generalise", "Fig. 1c, read by eye",
+          "test acc. ≈ 0%", "AdamW test accuracy, best seed", high=0.05),
+    Claim("train_min", "Both fit the training set", "Fig. 1", "100% train acc.",
+          "train accuracy, worst run", low=0.999),
+    Claim("nlm_cos", "After fitting, the gradient aligns with the weights (NLM)", "Fig. 5, read by eye",
+          "cosine ≈ 0.9 (output layers)", "AdamW cos(−∇L, θ), all weights, mean", low=0.5),
+    Claim("sc_late", "Softmax Collapse sets in with float32", "Fig. 2; Sec. 3.2",
+          "not given as a number", "float32 SC fraction at the end of the long run, mean", low=0.5),
+    Claim("sc_early", "...and it is absent early in training", "Sec. 3.2", "—",
+          "float32 SC fraction at 1/10 of the long run, worst seed", high=0.0),
+    Claim("sc_float64", "Higher precision delays Softmax Collapse", "Fig. 2 caption",
+          "later in float64 than in float32", "float64 SC fraction at the end, worst seed", high=0.01),
+)
+chapter.plan(CLAIMS)
 
 # %% [markdown]
-# ## Setup
-
-# %% tags=["hide-output"]
-from dataclasses import asdict, dataclass
-
-import numpy as np
-import torch
-import torch.nn.functional as F
-
-from reglab import book, claims, config, data, metrics, models, plots, records, training
-from reglab import regularizers as reg
-
-SCALE, DEVICE = book.setup(scale)
-SCALE
-
-# %% [markdown]
+# Softmax Collapse is checked against thresholds, not against the epoch it starts at, which
+# depends on the order of float32 sums.
+#
 # ## The method
 # ⊥Grad replaces each weight tensor's gradient $g$ by its component orthogonal to the
 # weights $\theta$, $g_\perp = g - \frac{\theta^\top g}{\theta^\top\theta}\,\theta$ (paper
@@ -121,16 +100,45 @@ SCALE
 # true class is exactly 1.0 in the precision the loss is computed in.
 
 # %% tags=["remove-input"]
-book.show_source(reg.orthogonalize_grads_, reg.orthogonal_grad, metrics.softmax_collapse_fraction)
+chapter.show_source(reg.orthogonalize_grads_, reg.orthogonal_grad, metrics.softmax_collapse_fraction)
 
 # %% [markdown]
 # ## Configuration
 # Defaults are the paper's Fig. 1 settings (the official `run_main_experiments.sh`): addition
 # mod 113, 40% of the pairs for training, an MLP with two hidden layers of 200 units and no
 # biases on concatenated one-hot inputs, full-batch AdamW with learning rate 0.01,
-# β₂ = 0.99 and no weight decay. `book` shrinks the modulus and the width.
+# β₂ = 0.99 and no weight decay. Each scale runs two grids: ⊥AdamW against AdamW over
+# several seeds, and plain AdamW trained much longer with the loss in float32 and in
+# float64, to watch Softmax Collapse set in.
+#
+# **Deviations from the paper**, at `book` scale:
+# - **Size.** Modulus 59 instead of 113 (3,481 pairs instead of 12,769) and 128 units per
+#   layer instead of 200; 600 epochs for the main comparison instead of 300, since the
+#   smaller problem has fewer examples per full-batch step.
+# - **The first layer** is computed as a lookup of two weight columns instead of a matrix
+#   product with a one-hot vector: the same parameters, initialisation and gradients.
+# - **Softmax Collapse** is shown with the Fig. 1 learning rate (0.01) over 4,000 epochs, not
+#   with the Fig. 2 setting (learning rate 5e-4, 20,000 epochs, three training fractions).
+# - **The NLM cosine** is measured over all weights together; the paper's Fig. 5 shows it per
+#   layer, where the output layer aligns most.
+# - **StableMax**, the paper's other fix, is implemented (`reglab.regularizers.stablemax`) but
+#   not run here: it needs tens of thousands of epochs to grok (Fig. 1b), and in a pilot run
+#   of 8,000 epochs at this size it had not started. With the loss in float32 it even
+#   collapses too, once the weights are large enough: the official code computes it in float64.
 
 # %%
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from reglab import config, data, metrics, models, plots, records, training
+from reglab import regularizers as reg
+
+SCALE, DEVICE = chapter.setup(scale)
+
+
 @dataclass(frozen=True)
 class Cfg:
     p: int = 113                 # modulus of a + b (mod p)
@@ -148,16 +156,20 @@ class Cfg:
     scale: str = "paper"
 
 
-PRESETS = {
-    "smoke": dict(p=23, width=32, epochs=40, eval_every=10),
-    "book": dict(p=59, width=128, epochs=600, eval_every=20),
-    "paper": dict(),
+def grids(seeds, sc_epochs, sc_seeds):
+    """⊥AdamW vs AdamW over `seeds`; then AdamW for `sc_epochs`, loss in float32 and float64."""
+    return [dict(ortho=[True, False], seed=seeds),
+            dict(ortho=[False], epochs=[sc_epochs], eval_every=[sc_epochs // 50],
+                 precision=["float32", "float64"], seed=sc_seeds)]
+
+
+PRESETS = {  # per scale: (overrides of Cfg, grids of runs)
+    "smoke": (dict(p=23, width=32, epochs=40, eval_every=10), grids([0], sc_epochs=80, sc_seeds=[0])),
+    "book": (dict(p=59, width=128, epochs=600, eval_every=20), grids([0, 1, 2], sc_epochs=4000, sc_seeds=[0, 1])),
+    "paper": (dict(), grids([0, 1, 2, 3, 4], sc_epochs=80_000, sc_seeds=[0, 1])),
 }
-SEEDS = {"smoke": [0], "book": [0, 1, 2], "paper": [0, 1, 2, 3, 4]}[SCALE]
-SC_EPOCHS = {"smoke": 80, "book": 4000, "paper": 80_000}[SCALE]  # long runs for Softmax Collapse
-SC_SEEDS = SEEDS[:2]
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
-base = config.at_scale(Cfg(), PRESETS, SCALE)
+base, cfgs = config.at_scale(Cfg(), PRESETS, SCALE)
 base
 
 # %% [markdown]
@@ -165,7 +177,8 @@ base
 # One run trains one network with one seed; the seed draws the train/test split and the
 # initialisation. Every `eval_every` epochs we record train and test accuracy, the
 # Softmax-Collapse fraction, the cosine between the negative gradient and the weights
-# (1 means descent only scales the weights: NLM) and the weight norm.
+# (1 means descent only scales the weights: NLM) and the weight norm. `measure` turns the
+# records into each claim's number.
 
 # %%
 def run(cfg: Cfg) -> records.Record:
@@ -178,8 +191,8 @@ def run(cfg: Cfg) -> records.Record:
         reg.orthogonal_grad(opt)
     dtype = DTYPES[cfg.precision]
 
-    def loss_fn(model, x, y, idx):
-        return F.cross_entropy(model(x).to(dtype), y)
+    def loss_fn(model, batch):
+        return F.cross_entropy(model(batch.x).to(dtype), batch.y)
 
     def monitor(model):
         logits = model(train_set.x).to(dtype)
@@ -194,22 +207,40 @@ def run(cfg: Cfg) -> records.Record:
     return records.Record(config=asdict(cfg), history=history, final={k: v[-1] for k, v in history.items()})
 
 
-# %% [markdown]
-# First, ⊥AdamW against AdamW, both without weight decay, over several seeds. Second, plain
-# AdamW trained much longer with the loss in float32 and in float64, to watch Softmax
-# Collapse set in.
+def split(recs):
+    """The main comparison {ortho: runs} and the long AdamW runs {precision: runs}."""
+    sc_epochs = max(r.config["epochs"] for r in recs)
+    return ({o: records.select(recs, ortho=o, epochs=base.epochs) for o in (True, False)},
+            {d: records.select(recs, epochs=sc_epochs, precision=d) for d in DTYPES})
+
+
+def measure(recs: list[records.Record]) -> dict:
+    """Each claim's number, from the final metrics and, for the onset of collapse, the curves."""
+    main, long = split(recs)
+    ortho_test, plain_test = records.finals(main[True], "test_acc"), records.finals(main[False], "test_acc")
+    epochs = long["float32"][0].history["epoch"]
+    early = epochs[len(epochs) // 10]  # 1/10 of the long run
+    sc32_early = [r.history["collapse"][r.history["epoch"].index(early)] for r in long["float32"]]
+    train = np.concatenate([records.finals(main[o], "train_acc") for o in (True, False)])
+    n_sc = len(long["float32"])
+    return {
+        "ortho_mean": chapter.spread(ortho_test),
+        "ortho_min": chapter.spread(ortho_test, reduce="min"),
+        "plain_max": chapter.spread(plain_test, reduce="max"),
+        "train_min": chapter.spread(train, reduce="min", unit="runs"),
+        "nlm_cos": chapter.spread(records.finals(main[False], "grad_cos")),
+        "sc_late": (records.finals(long["float32"], "collapse").mean(), f"epoch {epochs[-1]} ({n_sc} seeds)"),
+        "sc_early": (max(sc32_early), f"epoch {early} ({n_sc} seeds)"),
+        "sc_float64": (records.finals(long["float64"], "collapse").max(), f"epoch {epochs[-1]} ({n_sc} seeds)"),
+    }
+
 
 # %% tags=["hide-output"]
-folder = f"results/grokking_numerical_stability/{SCALE}"
-cfgs = config.grid(base, ortho=[True, False], seed=SEEDS)
-cfgs += config.grid(config.replace(base, ortho=False, epochs=SC_EPOCHS, eval_every=SC_EPOCHS // 50),
-                    precision=["float32", "float64"], seed=SC_SEEDS)
-recs = [records.run_and_save(run, c, folder) for c in book.progress(cfgs, desc="runs")]
-main = {o: records.select(recs, ortho=o, epochs=base.epochs) for o in (True, False)}
-long = {d: records.select(recs, epochs=SC_EPOCHS, precision=d) for d in DTYPES}
+recs = records.sweep(run, cfgs, CHAPTER.slug)
+main, long = split(recs)
 
 # %% [markdown]
-# Final values over seeds, for the main comparison:
+# Final values over seeds (`n` runs per row), for the main comparison:
 
 # %%
 records.summarize(main[True] + main[False], by="ortho", metrics=["train_acc", "test_acc", "grad_cos", "weight_norm"]).round(3)
@@ -229,11 +260,11 @@ ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title=f"Addition mod {base.p},
 ax_cos.set(xlabel="epoch", ylabel="cos(−gradient, weights)", title="Alignment with the weights (NLM)")
 ax_acc.legend(fontsize="small")
 ax_cos.legend()
-book.figure(fig, "Left: train and test accuracy over epochs. Both optimizers reach 100% training "
-            "accuracy early; ⊥AdamW's test accuracy climbs to near 100% while AdamW's stays near "
-            "zero. Right: the cosine between the negative gradient and the weights rises after the "
-            "training set is fitted, i.e. the raw gradient mostly scales the weights; ⊥Grad removes "
-            "that component before each step.")
+chapter.figure(fig, "Left: train and test accuracy over epochs. Both optimizers reach 100% training "
+               "accuracy early; ⊥AdamW's test accuracy climbs to near 100% while AdamW's stays near "
+               "zero. Right: the cosine between the negative gradient and the weights rises after the "
+               "training set is fitted, i.e. the raw gradient mostly scales the weights; ⊥Grad removes "
+               "that component before each step.")
 
 # %% [markdown]
 # ## Softmax Collapse
@@ -250,86 +281,51 @@ for i, d in enumerate(DTYPES):
 ax_sc.set(xlabel="epoch", ylabel="training examples collapsed (%)", title="Softmax Collapse, AdamW")
 ax_norm.set(xlabel="epoch", ylabel="‖θ‖₂", title="Weight norm, AdamW", yscale="log")
 ax_sc.legend()
-book.figure(fig, "Left: share of training examples whose true-class softmax probability is "
-            "exactly 1.0, over epochs of plain AdamW. In float32 it is zero at first, then climbs "
-            "to most of the training set; in float64 it stays at zero. Right: the weight norm "
-            "keeps growing in both precisions (log scale).")
+chapter.figure(fig, "Left: share of training examples whose true-class softmax probability is "
+               "exactly 1.0, over epochs of plain AdamW. In float32 it is zero at first, then climbs "
+               "to most of the training set; in float64 it stays at zero. Right: the weight norm "
+               "keeps growing in both precisions (log scale).")
 
 # %% [markdown]
 # ## Paper vs ours
-# Each check and its tolerance was set from a pilot run before this chapter was written,
-# not tuned on its results; at `book` and `paper` scale a failing check fails the build.
-# Softmax Collapse is checked against thresholds, not against the epoch it starts at, which
-# depends on the order of float32 sums.
 
 # %%
-finals = records.finals
-
-
-def at_epoch(rs, key, epoch):
-    return np.array([r.history[key][r.history["epoch"].index(epoch)] if epoch in r.history["epoch"] else np.nan
-                     for r in rs])
-
-
-ortho_test, plain_test = finals(main[True], "test_acc"), finals(main[False], "test_acc")
-plain_cos = finals(main[False], "grad_cos")
-sc32, sc64 = finals(long["float32"], "collapse"), finals(long["float64"], "collapse")
-early_epoch = long["float32"][0].history["epoch"][len(long["float32"][0].history["epoch"]) // 10]
-sc32_early = at_epoch(long["float32"], "collapse", early_epoch)
-n, n_sc = len(ortho_test), len(sc32)
-
-train_min = min(finals(main[True], "train_acc").min(), finals(main[False], "train_acc").min())
-measured = {
-    "ortho_mean": (ortho_test.mean(), f"± {ortho_test.std(ddof=1):.3f} ({n} seeds)"),
-    "ortho_min": (ortho_test.min(), f"({n} seeds)"),
-    "plain_max": (plain_test.max(), f"({n} seeds)"),
-    "train_min": (train_min, f"({2 * n} runs)"),
-    "nlm_cos": (plain_cos.mean(), f"± {plain_cos.std(ddof=1):.3f} ({n} seeds)"),
-    "sc_late": (sc32.mean(), f"epoch {SC_EPOCHS} ({n_sc} seeds)"),
-    "sc_early": (np.nanmax(sc32_early), f"epoch {early_epoch} ({n_sc} seeds)"),
-    "sc_float64": (sc64.max(), f"epoch {SC_EPOCHS} ({n_sc} seeds)"),
-}
-summary = chapter.save_summary(CHAPTER, measured, recs, SCALE)
-claims.check(CHAPTER.claims, measured, SCALE)
+summary = chapter.save_summary(CHAPTER, CLAIMS, measure(recs), recs, SCALE)
+chapter.check(summary)
 
 # %% tags=["remove-cell"]
-book.glue("ortho_test", f"{100 * ortho_test.mean():.1f}")
-book.glue("ortho_test_sd", f"{100 * ortho_test.std(ddof=1):.1f}")
-book.glue("plain_test", f"{100 * plain_test.mean():.1f}")
-book.glue("plain_cos", f"{plain_cos.mean():.2f}")
-book.glue("sc32", f"{100 * sc32.mean():.0f}")
-book.glue("sc64", f"{100 * sc64.mean():.0f}")
-book.glue("sc_epochs", f"{SC_EPOCHS:,}")
-book.glue("n_seeds", str(n))
-book.glue("p", str(base.p))
-book.glue("epochs", str(base.epochs))
+chapter.glue("plain_test", f"{100 * records.finals(main[False], 'test_acc').mean():.1f}")
+chapter.glue("sc_epochs", f"{long['float32'][0].config['epochs']:,}")
+chapter.glue("n_seeds", str(len(main[True])))
+chapter.glue("n_sc_seeds", str(len(long["float32"])))
+chapter.glue("n_runs", str(len(recs)))
+chapter.glue("p", str(base.p))
+chapter.glue("epochs", str(base.epochs))
 
 # %% [markdown]
 # On addition mod {glue:text}`p`, after {glue:text}`epochs` full-batch epochs over
-# {glue:text}`n_seeds` seeds, ⊥AdamW reaches {glue:text}`ortho_test` ± {glue:text}`ortho_test_sd`%
-# test accuracy and AdamW {glue:text}`plain_test`%. AdamW's gradient then has a cosine of
-# {glue:text}`plain_cos` with its weights. Trained for {glue:text}`sc_epochs` epochs, AdamW
-# has {glue:text}`sc32`% of its training examples in Softmax Collapse with a float32 loss and
-# {glue:text}`sc64`% with a float64 loss.
+# {glue:text}`n_seeds` seeds, ⊥AdamW reaches a test accuracy of {glue:text}`claim_ortho_mean`
+# {glue:text}`claim_ortho_mean_spread` and AdamW {glue:text}`plain_test`% on average. AdamW's
+# gradient then has a cosine of {glue:text}`claim_nlm_cos` with its weights. Trained for
+# {glue:text}`sc_epochs` epochs ({glue:text}`n_sc_seeds` seeds per precision;
+# {glue:text}`n_runs` runs in all), AdamW has on average a fraction {glue:text}`claim_sc_late`
+# of its training examples in Softmax Collapse with a float32 loss, and at most
+# {glue:text}`claim_sc_float64` with a float64 loss.
 #
-# ## Deviations from the paper
-
-# %% tags=["remove-input"]
-CHAPTER.deviation_list()
-
-# %% [markdown]
 # ## Run it at paper scale
 # `scale = "paper"` trains the paper's Fig. 1 network (p = 113, width 200) for 300 epochs with
 # 5 seeds per optimizer, and the float32/float64 AdamW runs for 80,000 epochs with 2 seeds.
-# The short runs take seconds on a GPU; the long ones a few minutes each.
-#
+# It needs a GPU; it has not been timed.
+
+# %% tags=["remove-input"]
+chapter.paper_scale(CHAPTER.slug)
+
+# %% [markdown]
 # ## What this does and does not show
 # At `book` scale the mechanism is the paper's: no weight decay, the same optimizer, the same
 # projection, and Softmax Collapse measured exactly as defined. It does not show grokking
 # itself, the late jump in test accuracy, which the paper obtains with StableMax or float64
 # after tens of thousands of epochs.
-#
-# ## Provenance
 
 # %% tags=["remove-input"]
-book.provenance(summary)
+chapter.provenance(summary)

@@ -1,8 +1,16 @@
-"""Scales and experiment configs: frozen dataclasses plus dicts of overrides.
+"""Scales and experiment configs: frozen dataclasses, one table of presets, one seed knob.
 
-A chapter defines `Cfg` (defaults = the paper's settings) and `PRESETS`
-(one dict of size overrides per scale). Scale changes sizes, never the algorithm:
-no function anywhere asks `if scale == ...`.
+A chapter defines `Cfg` (defaults = the paper's settings) and `PRESETS`: per scale, a pair
+(overrides of `Cfg`, the grid of runs to sweep), so one line says what a scale runs:
+
+    PRESETS = {"smoke": (dict(epochs=3), dict(lam=[0, 3], seed=[0])), ...}
+    base, cfgs = config.at_scale(Cfg(), PRESETS, SCALE)
+
+Scale changes sizes, never the algorithm: no function anywhere asks `if scale == ...`.
+
+Seeds: $REGLAB_SEED_OFFSET = N (default 0) shifts every `seed` a config carries by N, so a
+chapter's seed lists stay readable (`[0, 1, 2]`) and a reader can rerun it on seeds nobody
+chose. Every random draw of a run must come from `cfg.seed` (tested per chapter).
 """
 from __future__ import annotations
 
@@ -14,6 +22,7 @@ import os
 
 SCALES = ("smoke", "book", "paper")
 SCALE_ENV = "REGLAB_SCALE"
+SEED_OFFSET_ENV = "REGLAB_SEED_OFFSET"
 
 
 class ConfigError(ValueError):
@@ -32,14 +41,40 @@ def resolve_scale(parameter: str = "book") -> str:
     return check_scale(os.environ.get(SCALE_ENV) or parameter)
 
 
+def seed_offset() -> int:
+    """$REGLAB_SEED_OFFSET: a non-negative integer added to every seed (default 0)."""
+    text = os.environ.get(SEED_OFFSET_ENV, "0").strip() or "0"
+    if not text.isdigit():
+        raise ConfigError(f"{SEED_OFFSET_ENV}={text!r} is not a non-negative integer: "
+                          f"unset it or set it to e.g. 1000")
+    return int(text)
+
+
+def _shift_seed(cfg):
+    has_seed = any(f.name == "seed" for f in dataclasses.fields(cfg))
+    return dataclasses.replace(cfg, seed=cfg.seed + seed_offset()) if has_seed else cfg
+
+
 def at_scale(cfg, presets: dict, scale: str):
-    """`cfg` with the overrides of `presets[scale]` applied and `scale` recorded."""
+    """The runs of a scale: `(base, cfgs)` for a preset `(overrides, grid)`, where `base` is
+    `cfg` with the overrides and `scale` applied and `cfgs` is `grid(base, **grid)` (a list of
+    grids is their concatenation, in order). A preset that is a plain dict of overrides
+    gives `base` alone. Seeds are shifted by $REGLAB_SEED_OFFSET."""
     check_scale(scale)
     missing = [s for s in SCALES if s not in presets]
     if missing:
         raise ConfigError(f"PRESETS has no entry for scale(s) {', '.join(missing)}: "
-                          f"add one dict per scale, even an empty one")
-    return replace(cfg, **presets[scale], scale=scale)
+                          f"add one (overrides, grid) pair per scale")
+    entry = presets[scale]
+    if isinstance(entry, dict):
+        return _shift_seed(replace(cfg, **entry, scale=scale))
+    if not (isinstance(entry, tuple) and len(entry) == 2):
+        raise ConfigError(f"PRESETS[{scale!r}] must be a pair (overrides, grid), "
+                          f"e.g. (dict(epochs=3), dict(seed=[0]))")
+    overrides, grids = entry
+    base = _shift_seed(replace(cfg, **overrides, scale=scale))
+    grids = [grids] if isinstance(grids, dict) else list(grids)
+    return base, [c for g in grids for c in grid(base, **g)]
 
 
 def replace(cfg, **changes):
@@ -53,7 +88,10 @@ def replace(cfg, **changes):
 
 
 def grid(base, **axes) -> list:
-    """Every combination of the given field values, e.g. grid(cfg, lam=[0, 3], seed=range(3))."""
+    """Every combination of the given field values, e.g. grid(cfg, lam=[0, 3], seed=range(3)).
+    The values of `seed` are shifted by $REGLAB_SEED_OFFSET."""
+    if "seed" in axes:
+        axes = {**axes, "seed": [s + seed_offset() for s in axes["seed"]]}
     names = list(axes)
     return [replace(base, **dict(zip(names, values)))
             for values in itertools.product(*(list(axes[n]) for n in names))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -177,50 +178,31 @@ def random_crop_flip(x: torch.Tensor, pad: int = 4) -> torch.Tensor:
     return x.gather(3, cols[:, None, None, :].expand(b, c, h, w))
 
 
-def batches(ds: TensorSet, batch_size: int, shuffle: bool = True, generator: torch.Generator | None = None):
-    """Yields (x, y, idx) minibatches by indexing tensors: no per-sample DataLoader.
+class Batch(NamedTuple):
+    """A minibatch: inputs, labels, and `idx`, the examples' positions in the training set.
 
-    `idx` are the positions in `ds`, for losses that keep per-example state (ELR).
+    Per-example extras (ELR's running targets, a teacher's logits, sample weights) are
+    tensors over the whole training set that a loss indexes with `idx`: they travel with
+    the batch, never as new arguments of `training.fit`."""
+    x: torch.Tensor
+    y: torch.Tensor
+    idx: torch.Tensor
+
+
+def batches(ds: TensorSet, batch_size: int, shuffle: bool = True, generator: torch.Generator | None = None):
+    """Yields `Batch(x, y, idx)` minibatches by indexing tensors: no per-sample DataLoader.
     The order is drawn from `generator` (a CPU generator), else from torch's global one.
     """
     n = len(ds)
     if batch_size >= n:  # full batch: the order cannot matter, so skip the copy
-        yield ds.x, ds.y, torch.arange(n, device=ds.y.device)
+        yield Batch(ds.x, ds.y, torch.arange(n, device=ds.y.device))
         return
     order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
     order = order.to(ds.y.device)
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
-        yield ds.x[idx], ds.y[idx], idx
+        yield Batch(ds.x[idx], ds.y[idx], idx)
 
 
 def num_batches(ds: TensorSet, batch_size: int) -> int:
     return -(-len(ds) // batch_size)
-
-
-# --- XOR cluster data (Xu, Wang, Frei, Vardi & Hu, ICLR 2024) -----------------------------
-
-def xor_clusters(n: int, p: int, mu_norm: float, flip_rate: float = 0.0, seed: int = 0,
-                 dtype: torch.dtype = torch.float32) -> tuple[TensorSet, torch.Tensor]:
-    """n points of the paper's XOR cluster distribution in R^p, with labels in {−1, +1}:
-
-        x = z + ξ,   z uniform on {±μ₁, ±μ₂},   ξ ~ N(0, I_p),
-        clean label ỹ = +1 if z = ±μ₁, −1 if z = ±μ₂,
-        observed label y = −ỹ with probability `flip_rate` (η), independently, else ỹ.
-
-    μ₁ = ‖μ‖e₁ and μ₂ = ‖μ‖e₂ (orthogonal, of norm `mu_norm`); the noise is isotropic, so
-    any orthogonal pair gives the same distribution up to a rotation. No linear classifier
-    beats chance on it: x and −x have the same clean label. (Gaussian noise and independent
-    flips are our reading of the paper's model; its full definition was not checked.)
-    Returns (TensorSet(x, y), ỹ): the observed labels and the clean ones, as `dtype`.
-    """
-    if not 0.0 <= flip_rate <= 1.0:
-        raise DatasetError(f"label flip rate must be in [0, 1], got {flip_rate}")
-    g = torch.Generator().manual_seed(seed)
-    cluster = torch.randint(4, (n,), generator=g)          # 0: +μ₁, 1: −μ₁, 2: +μ₂, 3: −μ₂
-    z = torch.zeros(n, p, dtype=dtype)
-    z[torch.arange(n), cluster // 2] = mu_norm * (1 - 2 * (cluster % 2)).to(dtype)
-    x = z + torch.randn(n, p, generator=g, dtype=dtype)
-    clean = (1 - 2 * (cluster // 2)).to(dtype)              # +1 for ±μ₁, −1 for ±μ₂
-    flipped = torch.rand(n, generator=g) < flip_rate
-    return TensorSet(x, torch.where(flipped, -clean, clean)), clean

@@ -34,7 +34,7 @@ def fit_ensemble(models: list[nn.Module], make_opt: Callable[[list[torch.Tensor]
     size) in the order drawn from `generators[k]`.
 
     `make_opt(params)` builds the optimizer over the stacked parameters (leading dim S).
-    `loss_fn(forward, x, y, idx)` gets stacked batches, x (S, B, ...), and `forward(x)`
+    `loss_fn(forward, batch)` gets a stacked `data.Batch`: x (S, B, ...), and `forward(x)`
     returning logits (S, B, C); it returns each model's loss, shape (S,), e.g. `cross_entropy`.
     Their sum is differentiated, which gives each model exactly its own gradient.
     Models with buffers (BatchNorm) are not supported: vmap cannot update them in place.
@@ -66,7 +66,7 @@ def fit_ensemble(models: list[nn.Module], make_opt: Callable[[list[torch.Tensor]
             idx = orders[:, start:start + batch_size]  # (S, B) positions in each model's set
             for g in opt.param_groups:
                 g["lr"] = g["initial_lr"] * schedule(step / total)
-            loss = loss_fn(forward, xs[rows, idx], ys[rows, idx], idx)  # (S,)
+            loss = loss_fn(forward, data.Batch(xs[rows, idx], ys[rows, idx], idx))  # (S,)
             opt.zero_grad(set_to_none=True)
             loss.sum().backward()
             opt.step()

@@ -1,4 +1,11 @@
-"""Results as data: one JSON record per run, with its config, history and provenance."""
+"""Results as data: one JSON record per run, with its config, history and provenance, and
+the one function that runs a chapter's grid of configs (`sweep`).
+
+Where the runs go: in this process by default; on N local worker processes with
+$REGLAB_JOBS=N; on a Dask cluster with $REGLAB_DASK=<scheduler address> (a `LocalCluster`,
+dask-jobqueue on SLURM, ...). Each run seeds itself from its config, so the records are the
+same whatever runs them (tested against a real two-process `LocalCluster`).
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -26,14 +33,63 @@ class Record:
     env: dict = field(default_factory=dict)  # provenance: git sha, versions, device
 
 
+JOBS_ENV, DASK_ENV = "REGLAB_JOBS", "REGLAB_DASK"
+
+
+def results_dir(slug: str, scale: str, root: str | Path = "results") -> Path:
+    """Where a chapter's records of one scale live: `<root>/<slug>/<scale>/`."""
+    return Path(root) / slug / scale
+
+
 def run_and_save(fn, cfg, folder: str | Path | None = None) -> Record:
     """`fn(cfg)`, timed, with provenance attached; saved as `<folder>/<config_id>.json`."""
+    from .training import set_cpu_threads
+
+    set_cpu_threads()  # also in worker processes, which start with torch's default
     t0 = time.perf_counter()
     rec = fn(cfg)
     rec = dataclasses.replace(rec, seconds=time.perf_counter() - t0, env=environment())
     if folder is not None:
         save(rec, Path(folder) / f"{config.config_id(cfg)}.json")
     return rec
+
+
+def sweep(fn, cfgs: list, slug: str, root: str | Path = "results", desc: str = "runs") -> list[Record]:
+    """Every `fn(cfg)` of `cfgs`, each saved under `results_dir(slug, cfg.scale)`, in the order
+    of `cfgs`, with a progress bar. $REGLAB_JOBS and $REGLAB_DASK say where they run
+    (module docstring); a chapter never needs to know."""
+    from tqdm.std import tqdm
+
+    cfgs = list(cfgs)
+    tasks = [(cfg, results_dir(slug, cfg.scale, root)) for cfg in cfgs]
+    bar = dict(total=len(cfgs), desc=desc, mininterval=2.0)
+    jobs, address = _jobs(), os.environ.get(DASK_ENV)
+    if jobs == 1 and not address:
+        return [run_and_save(fn, cfg, folder) for cfg, folder in tqdm(tasks, **bar)]
+    import joblib
+
+    backend = {}
+    if address:
+        from distributed import Client  # noqa: F401  (registers joblib's "dask" backend)
+
+        client = Client(address)
+        backend = dict(backend="dask")
+    try:
+        with joblib.parallel_config(**backend, n_jobs=-1 if address else jobs):
+            results = joblib.Parallel(return_as="generator")(
+                joblib.delayed(run_and_save)(fn, cfg, folder) for cfg, folder in tasks)
+            return list(tqdm(results, **bar))
+    finally:
+        if address:
+            client.close()
+
+
+def _jobs() -> int:
+    text = os.environ.get(JOBS_ENV, "1").strip() or "1"
+    if not text.isdigit() or int(text) < 1:
+        raise config.ConfigError(f"{JOBS_ENV}={text!r} is not a positive integer: set it to the "
+                                 f"number of worker processes, e.g. 2")
+    return int(text)
 
 
 def save(rec: Record, path: str | Path) -> Path:
@@ -102,6 +158,7 @@ def environment() -> dict:
         "python": platform.python_version(),
         "device": torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"CPU: {cpu_name()}",
         "threads": torch.get_num_threads(),
+        "seed_offset": config.seed_offset(),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -114,9 +171,10 @@ def select(recs: list[Record], **fields) -> list[Record]:
                   key=lambda r: r.config.get("seed", 0))
 
 
-def finals(recs: list[Record], key: str) -> np.ndarray:
-    """One final metric per record, as an array, in the records' order."""
-    return np.array([r.final[key] for r in recs], dtype=float)
+def finals(recs: list[Record], key: str, **fields) -> np.ndarray:
+    """One final metric per record, as an array: of the records with the given config
+    values (`select`), in seed order; of all records in their order if no field is given."""
+    return np.array([r.final[key] for r in (select(recs, **fields) if fields else recs)], dtype=float)
 
 
 def summarize(recs: list[Record], by: str | list[str], metrics: list[str]) -> pd.DataFrame:

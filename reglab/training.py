@@ -1,7 +1,8 @@
-"""Seeding, devices, schedules and the one training loop of the book.
+"""Seeding, devices, threads, schedules and the one training loop of the book.
 
-A chapter whose paper changes the loop copies `fit` into the notebook and edits it;
-`fit` grows no hooks for that.
+`fit`'s signature is frozen (tested): a chapter whose paper changes the step copies the
+loop (about 20 lines) into the notebook and edits it there; per-example extras travel in
+the batch (`data.Batch`), never as new arguments.
 """
 from __future__ import annotations
 
@@ -36,17 +37,22 @@ def device() -> torch.device:
 
 
 def set_cpu_threads(n: int | None = None) -> int:
-    """Threads for CPU math: $REGLAB_THREADS, else 1.
+    """Threads for CPU math, torch's and NumPy/SciPy's BLAS alike: $REGLAB_THREADS, else 1.
 
     On a shared 2-core machine two OpenMP threads that cannot both be scheduled spin-wait
-    and run 10–60× slower; one thread costs at most ~15% when the machine is quiet.
+    and run 10–60× slower (an unpinned NumPy pilot ran 20–50× slower under load); one
+    thread costs at most ~15% when the machine is quiet. Parallelism comes from processes.
     """
+    from threadpoolctl import threadpool_limits
+
     n = n or int(os.environ.get("REGLAB_THREADS", 1))
     torch.set_num_threads(n)
+    threadpool_limits(limits=n)  # every BLAS/OpenMP pool already loaded (NumPy's, SciPy's)
     return n
 
 
 def constant(progress: float) -> float:
+    """A constant learning rate (the multiplier is 1 throughout)."""
     return 1.0
 
 
@@ -62,8 +68,10 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, train_set: data.TensorSet,
         generator: torch.Generator | None = None) -> dict:
     """Minibatch training over tensors already on the device. Returns a history; never prints.
 
-    `loss_fn(model, x, y, idx)` returns the scalar loss of a batch; `idx` are the batch's
-    positions in `train_set`, for losses with per-example state (ELR).
+    `loss_fn(model, batch)` returns the scalar loss of a `data.Batch(x, y, idx)`; `idx` are
+    the batch's positions in `train_set`, for losses with per-example state (ELR).
+    `opt.step()` also runs any step pre-hooks a regularizer put on the optimizer
+    (`reg.orthogonal_grad`).
     `schedule` maps progress in [0, 1] to a learning-rate multiplier, so it keeps its shape
     when a scale preset changes `epochs`.
     The history holds the epoch, the mean training loss and the measurements `monitor(model)`
@@ -77,10 +85,10 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, train_set: data.TensorSet,
     for epoch in range(1, epochs + 1):
         model.train()
         losses = []
-        for x, y, idx in data.batches(train_set, batch_size, shuffle=True, generator=generator):
+        for batch in data.batches(train_set, batch_size, shuffle=True, generator=generator):
             for g in opt.param_groups:
                 g["lr"] = g["initial_lr"] * schedule(step / total)
-            loss = loss_fn(model, x, y, idx)
+            loss = loss_fn(model, batch)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

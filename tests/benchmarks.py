@@ -61,7 +61,7 @@ def bench_loops(batch_size: int, steps: int, reps: int) -> dict:
 
     def with_fit():
         model, opt = fresh()
-        training.fit(model, opt, train_set, lambda m, x, y, i: F.cross_entropy(m(x), y),
+        training.fit(model, opt, train_set, lambda m, b: F.cross_entropy(m(b.x), b.y),
                      epochs=epochs, batch_size=batch_size)
 
     def minimal():
@@ -106,12 +106,12 @@ def bench_seeds(name: str, make_model, train_sets, batch_size: int, epochs: int,
 
     def sequential():
         for k, (m, d) in enumerate(zip(models_(), train_sets)):
-            training.fit(m, make_opt(m.parameters(), False), d, lambda m, x, y, i: F.cross_entropy(m(x), y),
+            training.fit(m, make_opt(m.parameters(), False), d, lambda m, b: F.cross_entropy(m(b.x), b.y),
                          epochs=epochs, batch_size=batch_size, generator=torch.Generator().manual_seed(k))
 
     def vectorized():
         ensemble.fit_ensemble(models_(), lambda ps: make_opt(ps, True), train_sets,
-                              lambda fwd, x, y, i: ensemble.cross_entropy(fwd(x), y), epochs=epochs,
+                              lambda fwd, b: ensemble.cross_entropy(fwd(b.x), b.y), epochs=epochs,
                               batch_size=batch_size, generators=[torch.Generator().manual_seed(k) for k in range(s)])
 
     t = interleaved({"sequential": sequential, "vectorized": vectorized}, reps)
@@ -159,11 +159,26 @@ def smoke_times() -> dict:
     return out
 
 
-def make_book() -> float:
+def timed(fn) -> float:
     t0 = time.perf_counter()
-    subprocess.run(["make", "book"], cwd=ROOT, check=True,
-                   env={k: v for k, v in os.environ.items() if k != "REGLAB_SCALE"})
+    fn()
     return round(time.perf_counter() - t0, 1)
+
+
+def make_book() -> dict:
+    """Execution of every chapter with 1 worker, then with 2 (book/_ext/execute.py --force), then a
+    `make book` with nothing changed: it executes nothing, so it times render and site checks."""
+    env = {k: v for k, v in os.environ.items() if k != "REGLAB_SCALE"}
+
+    def execute(jobs):
+        subprocess.run([sys.executable, "book/_ext/execute.py", "--force", "--jobs", str(jobs)],
+                       cwd=ROOT, check=True, env=env)
+
+    one, two = timed(lambda: execute(1)), timed(lambda: execute(2))
+    no_change = timed(lambda: subprocess.run(["make", "book"], cwd=ROOT, check=True, env=env))
+    return {"workers": {"chapters": len(chapter_slugs()), "one_s": one, "two_s": two,
+                        "ratio": round(one / two, 2)},
+            "no_change_s": no_change, "make_book_s": round(two + no_change, 1)}
 
 
 def book_times(chapters: dict) -> None:
@@ -199,7 +214,7 @@ def main():
     result["load_at_end"] = loadavg()
     out.write_text(json.dumps(result, indent=1))  # so the status page of the build below shows it
     if not args.no_book:
-        result["make_book_s"] = make_book()
+        result.update(make_book())
         book_times(result["chapters"])
         result["load_at_end"] = loadavg()
     result["over_budget"] = over_budget(result)

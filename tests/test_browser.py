@@ -124,3 +124,16 @@ def test_page_renders_cleanly_offline(browser, rel):
     finally:
         page.close()
     assert not problems, f"{where}: {len(problems)} problem(s)\n  " + "\n  ".join(problems)
+
+
+def test_dashboard_tables_fit_a_laptop_screen(browser):
+    """No dashboard table scrolls sideways at 1280 px: every column, the `paper` one too, is seen."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto((HTML / "book" / "dashboard.html").as_uri(), wait_until="load")
+        overflow = page.eval_on_selector_all(
+            "table", "ts => ts.map(t => { const box = t.closest('.pst-scrollable-table-container') || t.parentElement;"
+                     " return box.scrollWidth - box.clientWidth; })")
+    finally:
+        page.close()
+    assert overflow and max(overflow) <= 1, f"dashboard tables overflow by {overflow} px"

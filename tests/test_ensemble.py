@@ -31,8 +31,8 @@ def test_ensemble_equals_training_the_models_one_by_one(ortho):
         opt = torch.optim.AdamW(params, lr=0.01, weight_decay=0.01)
         return reg.orthogonal_grad(opt, stacked=stacked) if ortho else opt
 
-    def loss_fn(model, x, y, idx):
-        return F.cross_entropy(model(x), y)
+    def loss_fn(model, batch):
+        return F.cross_entropy(model(batch.x), batch.y)
 
     seq_histories = [
         training.fit(model, make_opt(model.parameters(), False), ds, loss_fn, epochs=3, batch_size=32,
@@ -40,7 +40,7 @@ def test_ensemble_equals_training_the_models_one_by_one(ortho):
         for k, (model, ds) in enumerate(zip(seq, sets))]
     gens = [torch.Generator().manual_seed(k) for k in range(3)]
     histories = ensemble.fit_ensemble(
-        vec, lambda ps: make_opt(ps, True), sets, lambda fwd, x, y, idx: ensemble.cross_entropy(fwd(x), y),
+        vec, lambda ps: make_opt(ps, True), sets, lambda fwd, b: ensemble.cross_entropy(fwd(b.x), b.y),
         epochs=3, batch_size=32, generators=gens, schedule=training.cosine,
         monitor=lambda m, k: training.evaluate(m, sets[k]))
     for a, b in zip(seq, vec):

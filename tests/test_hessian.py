@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch.autograd.functional import hessian as explicit_hessian
 
-from reglab import hessian
+from reglab.topics import hessian
 
 D, M, N = 3, 4, 6  # inputs, hidden units, examples: P = M·D + M = 16 parameters
 

@@ -66,3 +66,61 @@ def test_every_chapter_is_in_the_table_of_contents_and_vice_versa():
     toc = (ROOT / "_toc.yml").read_text()
     listed = {line.split("book/executed/")[1].strip() for line in toc.splitlines() if "book/executed/" in line}
     assert listed == set(IDS)
+
+
+HIDDEN = ("hide-input", "remove-input", "remove-cell")
+FIRST_CELLS = {"scale", "CHAPTER"}  # papermill's parameter and the card's metadata
+
+
+def hidden_names_read_by_visible_cells(source: str) -> list[str]:
+    """Names a visible code cell reads that only a hidden cell assigns: a reader of the page
+    could not follow the data. (Hidden cells may read visible names: plots, glue.)"""
+    import ast
+    import re
+
+    defined, problems = {}, []
+    for cell in re.split(r"^# %%", source, flags=re.M)[1:]:
+        head, _, body = cell.partition("\n")
+        if "[markdown]" in head:
+            continue
+        hidden = any(t in head for t in HIDDEN)
+        tree = ast.parse(body)
+        if not hidden:
+            local = {a.arg for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.Lambda))
+                     for a in f.args.args + f.args.kwonlyargs}
+            local |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            local |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree)
+                      if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+            problems += [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                         and n.id not in local and defined.get(n.id) is True and n.id not in FIRST_CELLS]
+        for node in tree.body:  # top-level definitions only
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                names = [node.name]
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [(a.asname or a.name).split(".")[0] for a in node.names]
+            else:
+                names = [n.id for t in getattr(node, "targets", []) + [getattr(node, "target", None)]
+                         if t is not None for n in ast.walk(t) if isinstance(n, ast.Name)]
+            for n in names:
+                defined[n] = hidden if n not in defined or defined[n] else False
+    return sorted(set(problems))
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_no_visible_cell_reads_a_name_only_a_hidden_cell_defines(py):
+    assert hidden_names_read_by_visible_cells(py.read_text()) == []
+
+
+def test_the_hidden_name_scan_finds_one():
+    source = ('# %% tags=["hide-input"]\nsecret = 1\n\n# %%\nprint(secret)\n'
+              '# %%\nshown = 2\n# %% tags=["remove-cell"]\nprint(shown)\n')
+    assert hidden_names_read_by_visible_cells(source) == ["secret"]
+
+
+@pytest.mark.parametrize("py", SOURCES, ids=IDS)
+def test_claims_are_shown_before_the_experiment_and_checked_through_the_summary(py):
+    source = py.read_text()
+    assert "chapter.plan(CLAIMS)" in source, "show the claims as a visible 'What we check' table"
+    assert source.index("chapter.plan(CLAIMS)") < source.index("def run(")
+    assert "records.sweep(" in source, "grids of runs go through records.sweep"
+    assert "chapter.check(summary)" in source and "def measure(" in source

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from reglab import claims, config, records
+from reglab import config, records
+from reglab.chapter import claims, page
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,28 +45,34 @@ def test_summarize_gives_mean_std_and_count_over_seeds():
 
 CLAIM = claims.Claim("gap", "x beats y", "Table 1", "+7", "gap (points)", low=5.0)
 OTHER = claims.Claim("mem", "x memorises little", "Fig. 1", "≈ 0.03", "memorised fraction", high=0.1)
+NEGATIVE = claims.Claim("acc", "x is more accurate", "Table 2", "+1.2", "accuracy gain (points)", low=0.0,
+                        expected="not reproduced", why="the gain is within seed noise at this size")
+
+
+def _check(claim_list, measured, scale):
+    return page.check({"claims": claims.rows(claim_list, measured, scale), "scale": scale})
 
 
 def test_a_failing_claim_raises_at_book_and_paper_scale():
     for scale in ("book", "paper"):
         with pytest.raises(claims.ClaimFailed, match="gap \\(points\\) = 3, needs ≥ 5"):
-            claims.check([CLAIM, OTHER], {"gap": 3.0, "mem": 0.02}, scale)
+            _check([CLAIM, OTHER], {"gap": 3.0, "mem": 0.02}, scale)
 
 
 def test_passing_claims_give_a_verdict_table():
-    table = claims.check([CLAIM, OTHER], {"gap": (8.0, "(3 seeds)"), "mem": 0.02}, "book").data
+    table = _check([CLAIM, OTHER], {"gap": (8.0, "(3 seeds)"), "mem": 0.02}, "book").data
     assert list(table["verdict"]) == ["reproduced"] * 2 and list(table["check"]) == ["≥ 5", "≤ 0.1"]
     assert list(table["ours"]) == ["8 (3 seeds)", "0.02"]
 
 
 def test_claims_are_not_enforced_at_smoke_scale():
-    table = claims.check([CLAIM], {"gap": 3.0}, "smoke").data
+    table = _check([CLAIM], {"gap": 3.0}, "smoke").data
     assert list(table["verdict"]) == ["not checked at this scale"]
 
 
 def test_a_claim_without_measurement_is_a_clear_error():
     with pytest.raises(KeyError, match="no measurement for claim\\(s\\) mem"):
-        claims.check([CLAIM, OTHER], {"gap": 8.0}, "book")
+        _check([CLAIM, OTHER], {"gap": 8.0}, "book")
 
 
 def test_chapter_verdict_is_reproduced_partly_or_not():
@@ -77,9 +84,36 @@ def test_chapter_verdict_is_reproduced_partly_or_not():
     assert verdict(3.0, 0.5) == "not reproduced"
 
 
-def test_claim_bounds():
+def test_an_expected_negative_result_passes_and_makes_the_chapter_partly_reproduced():
+    rows = claims.rows([CLAIM, NEGATIVE], {"gap": 8.0, "acc": -0.3}, "book")
+    assert [r["verdict"] for r in rows] == ["reproduced", "not reproduced at this scale (expected)"]
+    assert claims.overall(rows, "book") == "partly reproduced"
+    table = _check([CLAIM, NEGATIVE], {"gap": 8.0, "acc": -0.3}, "book").data
+    assert "not reproduced at this scale (expected)" in list(table["verdict"])
+
+
+def test_an_expected_negative_result_that_holds_fails_the_build():
+    with pytest.raises(claims.ClaimFailed, match="expected outside ≥ 0.*revisit"):
+        _check([CLAIM, NEGATIVE], {"gap": 8.0, "acc": 2.0}, "book")
+
+
+def test_an_expected_negative_result_must_say_why():
+    with pytest.raises(ValueError, match="say why"):
+        claims.Claim("k", "s", "w", "p", "m", low=0, expected="not reproduced")
+    with pytest.raises(ValueError, match="expected must be one of"):
+        claims.Claim("k", "s", "w", "p", "m", low=0, expected="maybe")
+
+
+def test_claim_bounds_and_margins():
     assert claims.Claim("k", "s", "w", "p", "m", low=0.0, high=1.0).check == "in [0, 1]"
     assert not OTHER.holds(0.2) and OTHER.holds(0.1)
+    assert CLAIM.margin(10.0) == pytest.approx(0.5) and CLAIM.margin(4.0) == pytest.approx(-0.2)
+    assert OTHER.margin(0.05) == pytest.approx(0.5)
+
+
+def test_spread_gives_mean_and_sample_sd_or_the_worst_case():
+    assert claims.spread([1.0, 3.0]) == (2.0, f"± {2 ** 0.5:.3g} (2 seeds)")
+    assert claims.spread([0.1, 0.3], reduce="max", unit="runs", times=100) == (30.0, "(worst of 2 runs)")
 
 
 def test_select_filters_by_config_in_seed_order_and_finals_lines_them_up():
@@ -88,3 +122,8 @@ def test_select_filters_by_config_in_seed_order_and_finals_lines_them_up():
     assert [r.config["seed"] for r in chosen] == [0, 1, 2]
     assert records.finals(chosen, "acc").tolist() == pytest.approx([0.6, 0.61, 0.62])
     assert records.select(recs, lam=5.0) == []
+
+
+def test_finals_filters_by_config_itself():
+    recs = [_run(c) for c in config.grid(Cfg(), seed=[1, 0], lam=[0.0, 1.0])]
+    assert records.finals(recs, "acc", lam=1.0).tolist() == pytest.approx([0.6, 0.61])

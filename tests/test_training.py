@@ -12,8 +12,8 @@ def _train(seed):
     model = models.mlp((5,), 2, width=16)
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
 
-    def loss_fn(model, x, y, idx):
-        return F.cross_entropy(model(x), y)
+    def loss_fn(model, batch):
+        return F.cross_entropy(model(batch.x), batch.y)
 
     def monitor(model):
         return training.evaluate(model, train_set)
@@ -39,9 +39,9 @@ def test_schedule_sets_learning_rate_from_progress():
     opt = torch.optim.SGD(model.parameters(), lr=1.0)
     seen = []
 
-    def loss_fn(model, x, y, idx):
+    def loss_fn(model, batch):
         seen.append(opt.param_groups[0]["lr"])
-        return F.cross_entropy(model(x), y)
+        return F.cross_entropy(model(batch.x), batch.y)
 
     train_set = data.TensorSet(torch.randn(8, 2), torch.zeros(8, dtype=torch.long))
     training.fit(model, opt, train_set, loss_fn, epochs=2, batch_size=4, schedule=lambda p: 1 - p)

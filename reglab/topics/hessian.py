@@ -1,6 +1,6 @@
-"""Curvature of a loss without forming its Hessian: Hessian-vector products and the
-estimators built on them (trace, top eigenvalue, Frobenius norm), plus the exact
-Gauss–Newton Gram matrix of a small model.
+"""Curvature for the stability bounds of SGD and GD (Wu & Su, ICML 2023), without forming H:
+Hessian-vector products and the estimators built on them (trace, top eigenvalue, Frobenius
+norm), plus the exact Gauss–Newton Gram matrix of a small model.
 
 Every function takes the loss as `f(theta) -> scalar` of ONE flat parameter vector `theta`
 (write the model as a function of a flat vector, or wrap it with `torch.func.functional_call`).
