@@ -102,7 +102,7 @@ def test_page_renders_cleanly_offline(browser, rel):
         if page.evaluate("() => !!window.MathJax"):
             page.wait_for_function("() => window.MathJax.startup?.promise", timeout=15_000)
             page.evaluate(MATHJAX_DONE_JS)
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("networkidle", timeout=90_000)  # math-heavy pages on a busy 2-core box
 
         problems = []
         problems += [f"console error: {e}" for e in console_errors]
