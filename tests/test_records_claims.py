@@ -127,3 +127,10 @@ def test_select_filters_by_config_in_seed_order_and_finals_lines_them_up():
 def test_finals_filters_by_config_itself():
     recs = [_run(c) for c in config.grid(Cfg(), seed=[1, 0], lam=[0.0, 1.0])]
     assert records.finals(recs, "acc", lam=1.0).tolist() == pytest.approx([0.6, 0.61])
+
+
+def test_seed_lists_read_as_ranges_and_old_rows_read_as_expected():
+    assert claims.seeds_text([0, 1, 2, 3]) == "0–3" and claims.seeds_text([3, 7]) == "3, 7"
+    assert claims.seeds_text([0, 2, 5]) == "0, 2, 5" and claims.seeds_text([]) == "—"
+    assert claims.as_expected({"ok": True, "holds": False}) and claims.as_expected({"holds": "True"})
+    assert not claims.as_expected({"holds": False})

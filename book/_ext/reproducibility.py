@@ -146,7 +146,7 @@ def dashboard_table(root: Path, slugs: list[str], parts: list[tuple[str, list[st
             seconds = papermill_seconds(root, slug) or s["notebook_seconds"]
             big = load_summary(root, slug, "paper")
             big_cell = f"{headline(big)[1]}: {big['verdict']}<br>({big['env']['device']})" if big else "—"
-            n_ok = sum(c.get("ok", c.get("holds")) for c in s["claims"])
+            n_ok = sum(chapter.as_expected(c) for c in s["claims"])
             rows.append(f"| {{doc}}`{cell(ch['title'])} </book/executed/{slug}>`<br>"
                         f"[{p['venue']} {p['year']}](https://arxiv.org/abs/{p['arxiv']}) "
                         f"| {cell(s['claims'][0]['claim'])}: paper {cell(paper_num)}; **ours {cell(ours)}** "
@@ -328,12 +328,13 @@ def robustness_section(root: Path, slugs: list[str]) -> list[str]:
            f"$REGLAB_SEED_OFFSET. A cross marks a claim that was not as expected.\n",
            "| chapter | claim | check | default | " + " | ".join(f"offset {o}" for o in offsets) + " |",
            "|---|---|---|---|" + "---|" * len(offsets)]
+    def mark(r):
+        return f"{r['ours']:.3g} {'✓' if chapter.as_expected(r) else '✗'}"
+
     for slug in slugs:
         s = load_summary(root, slug, "book") or {"claims": []}
         runs = robust["chapters"].get(slug, {})
         for c in s["claims"]:
-            def mark(r):
-                return f"{r['ours']:.3g} {'✓' if r.get('ok', r.get('holds')) else '✗'}"
             cells = []
             for o in offsets:
                 found = [r for r in runs.get(o, {}).get("claims", []) if r["key"] == c["key"]]

@@ -111,6 +111,19 @@ def rows(claims, measured: dict, scale: str) -> list[dict]:
     return out
 
 
+def as_expected(row: dict) -> bool:
+    """Whether a claim row came out as expected; rows of summaries written before `ok` existed
+    have only `holds`, stored as the text "True" in the oldest ones."""
+    return str(row.get("ok", row.get("holds"))) == "True"
+
+
+def seeds_text(seeds: list) -> str:
+    """"0–19" for a contiguous run of more than two seeds, else the list: "3, 7"."""
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}–{seeds[-1]}"
+    return ", ".join(map(str, seeds)) or "—"
+
+
 def failures(table: list[dict], scale: str) -> list[str]:
     """What fails the build at this scale: a claim that did not hold, or held against expectation."""
     if scale not in CHECKED_AT:

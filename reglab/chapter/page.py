@@ -1,4 +1,4 @@
-"""What a chapter page shows besides its science: setup, glue, progress bars, figures with
+"""What a chapter page shows besides its science: setup, glue, figures with
 alt text, the library's source, the verdict, the paper-scale note and the provenance footer."""
 from __future__ import annotations
 
@@ -43,13 +43,6 @@ def glue(name: str, value, display: bool = False):
     return value
 
 
-def progress(iterable, **kwargs):
-    """A text progress bar: it works alike in Jupyter, Colab and papermill (no widgets needed)."""
-    from tqdm.std import tqdm
-
-    return tqdm(iterable, mininterval=2.0, **kwargs)
-
-
 def check(summary: dict):
     """The verdict table of a summary (`save_summary`), with every claim's number glued as
     `claim_<key>` and its spread as `claim_<key>_spread`, so prose and table cannot disagree.
@@ -62,12 +55,8 @@ def check(summary: dict):
     if failed:
         raise claims_.ClaimFailed(f"{len(failed)} claim(s) not as expected at {summary['scale']!r} "
                                   f"scale: " + "; ".join(failed))
-    seeds = summary.get("seeds") or []
-    runs = f"From {summary['runs']} runs" if "runs" in summary else ""
-    if runs and seeds:
-        contiguous = len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1))
-        runs += f", seeds {seeds[0]}–{seeds[-1]}" if contiguous else f", seeds {', '.join(map(str, seeds))}"
-    return claims_.verdict_table(table, runs + "." if runs else "")
+    runs = f"From {summary['runs']} runs, seeds {claims_.seeds_text(summary['seeds'])}." if "runs" in summary else ""
+    return claims_.verdict_table(table, runs)
 
 
 def paper_scale(slug: str, root: str | Path = "results"):
@@ -80,8 +69,7 @@ def paper_scale(slug: str, root: str | Path = "results"):
     if not path.exists():
         return Markdown("Not yet run at `paper` scale on a GPU: no records are committed.")
     s = json.loads(path.read_text())
-    # str(): summaries written before `ok` existed store "holds" as the text "True"
-    n_ok = sum(str(r.get("ok", r.get("holds"))) == "True" for r in s["claims"])
+    n_ok = sum(claims_.as_expected(r) for r in s["claims"])
     return Markdown(f"Committed `paper`-scale records: {s['runs']} runs on {s['env']['device']} "
                     f"in {s['run_seconds']:.0f} s of run time ({s['written'][:10]}, commit "
                     f"`{s['env']['git_sha'][:7]}`); verdict **{s['verdict']}**, {n_ok} of "
@@ -119,7 +107,7 @@ def provenance(summary: dict):
         "date": env.get("date"),
         "reglab modules used": ", ".join(m.removeprefix("reglab/") for m in summary["modules"]),
     }
-    line = (f"{summary['runs']} runs, seeds {', '.join(map(str, summary['seeds'])) or '—'}, "
+    line = (f"{summary['runs']} runs, seeds {claims_.seeds_text(summary['seeds'])}, "
             f"{summary['notebook_seconds']:.0f} s on {env.get('device')}, commit "
             f"{str(env.get('git_sha'))[:7]}")
     table = pd.DataFrame({"": list(facts.values())}, index=list(facts)).to_html(header=False)
