@@ -55,7 +55,8 @@ def check(summary: dict):
     if failed:
         raise claims_.ClaimFailed(f"{len(failed)} claim(s) not as expected at {summary['scale']!r} "
                                   f"scale: " + "; ".join(failed))
-    runs = f"From {summary['runs']} runs, seeds {claims_.seeds_text(summary['seeds'])}." if "runs" in summary else ""
+    seeds = f", seeds {claims_.seeds_text(summary['seeds'])}" if summary.get("seeds") else " (no random draws)"
+    runs = f"From {summary['runs']} runs{seeds}." if "runs" in summary else ""
     return claims_.verdict_table(table, runs)
 
 
