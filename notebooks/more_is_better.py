@@ -33,8 +33,8 @@ CHAPTER = chapter.Chapter(
     title="More is better: infinite width, and overfitting when it is obligatory",
     paper=chapter.Paper(
         key="simon2024more",
-        title="More is Better in Modern Machine Learning: when Infinite Overparameterization is "
-              "Optimal and Overfitting is Obligatory",
+        title="More is Better: when Infinite Overparameterization is Optimal and Overfitting is "
+              "Obligatory",  # the ICLR 2024 title; arXiv 2311.14646 adds "in Modern Machine Learning"
         authors=("Simon, James B.", "Karkada, Dhruva", "Ghosh, Nikhil", "Belkin, Mikhail"),
         venue="ICLR", booktitle="International Conference on Learning Representations (ICLR)",
         year=2024, arxiv="2311.14646", code="https://github.com/dkarkada/more-is-better"),

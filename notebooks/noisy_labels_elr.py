@@ -95,8 +95,8 @@ chapter.show_source(reg.elr_update_targets_, reg.elr_penalty)
 
 # %% [markdown]
 # ## Configuration
-# Defaults are the paper's CIFAR-10 settings for Table 1's ELR row (App. G and the official
-# code's `config_cifar10.json`). Each scale is one line of `PRESETS`: the overrides of `Cfg`
+# Defaults are the paper's CIFAR-10 settings for Table 1's ELR row (App. G.3–G.4; the official
+# `config_cifar10.json` is the cosine-annealing ELR⋆ variant, not this row). Each scale is one line of `PRESETS`: the overrides of `Cfg`
 # and the grid of runs.
 #
 # **Deviations from the paper**, at `book` scale:

@@ -69,16 +69,19 @@ from reglab import chapter
 from reglab.chapter import Claim
 
 CLAIMS = (
-    Claim("res_D", "Resolution-limited in data: L ∝ D^(−α_D), α_D set by the spectrum",
-          "abstract; exponent = a for this model: our derivation, not verified", "α_D = a = 0.6",
+    Claim("res_D", "Resolution-limited in data: L ∝ D^(−α_D), α_D set by the spectrum (qualitative in "
+          "the abstract; α_D = a is our derivation for this model)", "Abstract", "regime named, no exponent",
           "slope of L(D) at P = ∞", low=-0.72, high=-0.48),
-    Claim("res_P", "Resolution-limited in width: L ∝ P^(−α_P)", "abstract; not verified", "α_P = a = 0.6",
+    Claim("res_P", "Resolution-limited in width: L ∝ P^(−α_P) (qualitative; α_P = a is ours)", "Abstract",
+          "regime named, no exponent",
           "slope of L(P) at D = ∞", low=-0.72, high=-0.48),
-    Claim("duality", "In the random-feature limit the two resolution exponents agree (duality)", "abstract",
-          "α_D = α_P", "|slope L(D) − slope L(P)|", high=0.10),
-    Claim("var_D", "Variance-limited in data: L − L(D = ∞) ∝ 1/D", "abstract; Sec. 2", "exponent 1",
+    Claim("duality", "In the random-feature limit the two resolution exponents agree (duality; qualitative)",
+          "Abstract", "α_D = α_P", "|slope L(D) − slope L(P)|", high=0.10),
+    Claim("var_D", "Variance-limited in data: L − L(D = ∞) ∝ 1/D (qualitative: the abstract names the "
+          "regime; the exponent's section was not reached)", "Abstract", "exponent 1 (not verified)",
           "slope of L(D) − L(∞) at P = 8", low=-1.25, high=-0.85),
-    Claim("var_P", "Variance-limited in width: L − L(P = ∞) ∝ 1/P", "abstract; Sec. 2", "exponent 1",
+    Claim("var_P", "Variance-limited in width: L − L(P = ∞) ∝ 1/P (qualitative, as above)", "Abstract",
+          "exponent 1 (not verified)",
           "slope of L(P) − L(∞) at D = 8", low=-1.25, high=-0.85),
 )
 chapter.plan(CLAIMS)

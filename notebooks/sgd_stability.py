@@ -65,23 +65,24 @@ from reglab import chapter
 from reglab.chapter import Claim
 
 CLAIMS = (
-    Claim("sgd_trace", "A minimum SGD (batch size 1) stays at has Tr(H) ≤ 2/η", "Abstract; Sec. 3",
+    Claim("sgd_trace", "A minimum SGD (batch size 1) stays at has Tr(H) ≤ 2/η (qualitative: a bound, "
+          "stated in the abstract; its theorem was not reached)", "Abstract",
           "Tr(H) ≤ 2/η", "η·Tr(H)/2 at SGD's end point, η = 2.5, worst seed", high=1.0),
-    Claim("gd_sharpness", "GD's stability bounds only the top eigenvalue", "Abstract; Sec. 3",
+    Claim("gd_sharpness", "GD's stability bounds only the top eigenvalue (qualitative: a bound)", "Abstract",
           "λ_max(H) ≤ 2/η", "η·λ_max(H)/2 at GD's end point, η = 2.5, worst seed", high=1.0),
-    Claim("gd_trace", "...which leaves GD at minima SGD cannot stay at", "Abstract",
+    Claim("gd_trace", "...which leaves GD at minima SGD cannot stay at (qualitative)", "Abstract",
           "GD's constraint is too weak (no number)", "η·Tr(H)/2 at GD's end point, η = 2.5, "
           "lowest seed", low=1.0),
-    Claim("escape", "A minimum with Tr(H) > 2/η is unstable for SGD", "Abstract; Sec. 3",
+    Claim("escape", "A minimum with Tr(H) > 2/η is unstable for SGD (qualitative)", "Abstract",
           "(contrapositive of the bound)", "decades the loss grows when SGD starts at GD's "
           "minimum, η = 2.5, fewest over seeds", low=3.0),
-    Claim("escape_control", "...but SGD stays where the bound does not bind", "not a claim of the "
-          "paper (control)", "—", "same, η = 1.0 (2/η = 2), most over seeds", high=1.0),
-    Claim("test_ratio", "SGD's stable minima generalise better than GD's", "Abstract; figures not verified",
+    Claim("escape_control", "...but SGD stays where the bound does not bind", "control: this chapter's "
+          "check, not a claim of the paper", "—", "same, η = 1.0 (2/η = 2), most over seeds", high=1.0),
+    Claim("test_ratio", "SGD's stable minima generalise better than GD's (qualitative)", "Abstract",
           "qualitative", "SGD / GD mean test loss, η = 2.5", high=0.8),
-    Claim("lr_trace", "A larger learning rate gives SGD flatter minima", "Abstract",
+    Claim("lr_trace", "A larger learning rate gives SGD flatter minima (qualitative)", "Abstract",
           "qualitative", "largest rise of SGD's mean Tr(H) from one η to the next", high=0.0),
-    Claim("lr_test", "...and better generalisation", "Abstract", "qualitative",
+    Claim("lr_test", "...and better generalisation (qualitative)", "Abstract", "—",
           "SGD mean test loss, η = 2.5 / η = 1.0", high=0.9),
 )
 chapter.plan(CLAIMS)

@@ -34,7 +34,7 @@ CHAPTER = chapter.Chapter(
     paper=chapter.Paper(
         key="tarzanagh2023transformers", title="Transformers as Support Vector Machines",
         authors=("Tarzanagh, Davoud Ataee", "Li, Yingcong", "Thrampoulidis, Christos", "Oymak, Samet"),
-        venue="arXiv", booktitle="arXiv preprint arXiv:2308.16898", year=2023, arxiv="2308.16898",
+        venue="arXiv", booktitle="arXiv preprint arXiv:2308.16898", year=2023, arxiv="2308.16898", kind="misc",
         code="https://github.com/umich-sota/TF-as-SVM"),
     claim="Gradient descent on the key-query weights of one softmax-attention layer converges in "
           "direction to a hard-margin SVM that separates the selected token from the others: the "
@@ -69,28 +69,46 @@ from reglab import chapter
 from reglab.chapter import Claim
 
 CLAIMS = (
-    Claim("w_fro", "Training W converges in direction to the Frobenius-norm Att-SVM",
-          "abstract; official local_converge.ipynb (figure number not verified)",
-          "correlation → 1 (qualitative)", "corr(W, W^mm) after 2,000 steps, mean", low=0.98),
-    Claim("kq_nuc", "Training (K, Q) converges in direction to the nuclear-norm Att-SVM",
-          "abstract; official local_converge.ipynb (figure number not verified)",
-          "correlation → 1 (qualitative)", "corr(KQᵀ, W*^mm) after 2,000 steps, mean", low=0.98),
-    Claim("norm_gap", "...and the parameterisation decides which of the two norms",
-          "abstract", "—", "own-norm minus other-norm corr., smaller of the two means", low=0.08),
+    Claim("w_fro", "Training W converges in direction to the Frobenius-norm Att-SVM (qualitative: "
+          "a limit)", "Abstract", "correlation → 1", "corr(W, W^mm) after 2,000 steps, mean", low=0.98),
+    Claim("kq_nuc", "Training (K, Q) converges in direction to the nuclear-norm Att-SVM (qualitative: "
+          "a limit)", "Abstract", "correlation → 1", "corr(KQᵀ, W*^mm) after 2,000 steps, mean", low=0.98),
+    Claim("norm_gap", "...and the parameterisation decides which of the two norms (qualitative)",
+          "Abstract", "—", "own-norm minus other-norm corr., smaller of the two means", low=0.08),
+    Claim("w_fro_1000", "Training W, 1,000 steps: correlation with the Frobenius SVM",
+          "official local_converge.ipynb, cell 4, read by eye", "≈ 0.99 (100 problems)",
+          "corr(W, W^mm) at step 1,000, mean", low=0.94, high=1.0),
+    Claim("w_nuc_1000", "...and, lower, with the nuclear-norm SVM",
+          "official local_converge.ipynb, cell 4, read by eye", "≈ 0.86 (100 problems)",
+          "corr(W, W*^mm) at step 1,000, mean", low=0.81, high=0.91),
     Claim("softmax_one", "Attention ends up selecting one token per sequence",
-          "official local_converge.ipynb (not verified as a number)", "softmax prob. → 1",
+          "official local_converge.ipynb, cell 3, read by eye", "softmax prob. ≈ 1.0 by step ~300 (W)",
           "softmax prob. of the selected token, mean", low=0.99),
     Claim("nuc_rank", "The nuclear-norm SVM has lower rank than the Frobenius one",
-          "official svm_rank.ipynb (figure not verified)", "lower rank (qualitative)",
-          "rank(W*^mm) − rank(W^mm), mean", high=-1.0),
+          "official svm_rank.ipynb, cell 3, read by eye", "lower by 0.1 to 1 on average (T = 5)",
+          "rank(W*^mm) − rank(W^mm), mean", high=-0.1),
 )
 chapter.plan(CLAIMS)
 
 # %% [markdown]
-# The paper states its convergence results as limits and shows them in figures, so the
-# bounds are ours: a correlation of at least 0.98 with the SVM of the right norm, and at
-# least 0.08 more than with the SVM of the other norm, so that the check tells the two
-# parameterisations apart (the pilot measured about 0.997 and a gap of about 0.14).
+# The paper states its convergence results as limits, so the first three bounds are ours: a
+# correlation of at least 0.98 with the SVM of the right norm, and at least 0.08 more than
+# with the SVM of the other norm, so that the check tells the two parameterisations apart
+# (the pilot measured about 0.997 and a gap of about 0.14). The paper's figure number for
+# these experiments could not be verified; the authors' notebook `local_converge.ipynb`
+# prints its curves, in exactly this setting, and those we compare with number for number:
+# its mean correlations at 1,000 steps, read by eye, are about 0.99 with the Frobenius SVM
+# and 0.86 with the nuclear one. Each bound is the read value ± 0.05 (capped at 1): about
+# ±0.01 for reading the plotted mean and three standard errors of our mean over 20 problems
+# (the problem-to-problem spread at step 1,000 is about 0.06, skewed by the few problems that
+# converge slowly). The notebook `svm_rank.ipynb` (T = 5, the
+# globally optimal tokens, rank at tolerance 10⁻⁷) shows the nuclear SVM's mean rank 0.1
+# to 1 below the Frobenius one's; we check that ours is lower by at least the smallest of
+# these, 0.1. Our gap is much larger (see below), and not because of the rank tolerance
+# (ours counts singular values above 10⁻⁴ of the largest): on these problems the nuclear
+# SVM's vanishing singular values come out of the solver at about 10⁻¹⁰ of the largest, so
+# the official 10⁻⁷ counts the same rank. The official figure's setting differs: 5 tokens per
+# sequence, the globally optimal ones, other n and d.
 #
 # ## The method
 # Each input is a sequence $X_i \in \mathbb{R}^{T\times d}$ of tokens $x_{it}$ with a query
@@ -120,7 +138,7 @@ chapter.show_source(attention.attention_output, attention.attention_svm_features
 # overrides of `Cfg` and the grid of runs, both parameterisations on every random problem.
 #
 # **Deviations from the paper**, at `book` scale:
-# - **Random problems.** 10 instead of the official notebook's 100; otherwise the official
+# - **Random problems.** 20 instead of the official notebook's 100; otherwise the official
 #   setting (n = 6, T = 8, d = 10, cross-attention, normalized GD with η = 0.1 for 2,000
 #   steps, float64).
 # - **Initialisation.** K, Q and W are drawn uniform in ±1/√d (PyTorch's `nn.Linear` default,
@@ -158,7 +176,7 @@ class Cfg:
 BOTH = ["W", "KQ"]
 PRESETS = {  # per scale: (overrides of Cfg, grid of runs); one seed = one random problem
     "smoke": (dict(steps=200), dict(param=BOTH, seed=[0])),
-    "book": (dict(), dict(param=BOTH, seed=list(range(10)))),
+    "book": (dict(), dict(param=BOTH, seed=list(range(20)))),
     "paper": (dict(), dict(param=BOTH, seed=list(range(100)))),
 }
 base, cfgs = config.at_scale(Cfg(), PRESETS, SCALE)
@@ -203,6 +221,11 @@ def run(cfg: Cfg) -> records.Record:
     return records.Record(config=asdict(cfg), history=history, final=final)
 
 
+def at_step(recs, key, step, param="W"):
+    """A logged curve's value at `step`, per problem."""
+    return np.array([r.history[key][r.history["step"].index(step)] for r in records.select(recs, param=param)])
+
+
 def measure(recs: list[records.Record]) -> dict:
     """Each claim's number, from the final metrics; seeds pair the two parameterisations."""
     def at(param, key):
@@ -212,6 +235,8 @@ def measure(recs: list[records.Record]) -> dict:
     gap_kq = at("KQ", "corr_nuc") - at("KQ", "corr_fro")
     return {
         "w_fro": chapter.spread(at("W", "corr_fro"), unit="problems"),
+        "w_fro_1000": chapter.spread(at_step(recs, "corr_fro", 1000), unit="problems"),
+        "w_nuc_1000": chapter.spread(at_step(recs, "corr_nuc", 1000), unit="problems"),
         "kq_nuc": chapter.spread(at("KQ", "corr_nuc"), unit="problems"),
         "norm_gap": (min(gap_w.mean(), gap_kq.mean()), f"W: {gap_w.mean():.3f}, KQ: {gap_kq.mean():.3f}"),
         "softmax_one": chapter.spread(records.finals(recs, "prob"), unit="runs"),
@@ -298,7 +323,10 @@ chapter.glue("rank_nuc", f"{records.finals(recs, 'rank_nuc', param='W').mean():.
 # the nuclear-norm SVM and {glue:text}`kq_fro` with the Frobenius one. The selected token was
 # the globally optimal one in {glue:text}`global_opt`% of the sequences; the theory allows GD
 # to settle on a locally optimal token instead. The Frobenius SVM has rank
-# {glue:text}`rank_fro` on average, the nuclear one {glue:text}`rank_nuc`.
+# {glue:text}`rank_fro` on average, the nuclear one {glue:text}`rank_nuc`. At 1,000 steps,
+# halfway, the weights trained as one matrix correlate {glue:text}`claim_w_fro_1000` with the
+# Frobenius SVM and {glue:text}`claim_w_nuc_1000` with the nuclear one, against about 0.99 and
+# 0.86 in the authors' notebook.
 #
 # ## Run it at paper scale
 # Set `scale = "paper"` (or `REGLAB_SCALE=paper`): it runs the official notebook's 100 random

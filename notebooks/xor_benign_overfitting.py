@@ -68,19 +68,19 @@ from reglab import chapter
 from reglab.chapter import Claim
 
 CLAIMS = (
-    Claim("step1_train", "After one GD step the network fits 100% of the training labels",
-          "Abstract; main theorem", "100%", "train acc. (noisy labels) at step 1, mean", low=0.95),
-    Claim("step1_flipped", "...the flipped ones included", "Abstract; main theorem", "100%",
+    Claim("step1_train", "After one GD step the network fits all training labels (qualitative: the "
+          "theorem's constants were not reached)", "Abstract", "\"100% training accuracy\"", "train acc. (noisy labels) at step 1, mean", low=0.95),
+    Claim("step1_flipped", "...the flipped ones included (qualitative)", "Abstract", "\"perfectly fitting the noisy labels\"",
           "flipped labels fitted at step 1, mean", low=0.95),
-    Claim("step1_test", "...yet tests near chance: harmful overfitting", "Abstract; main theorem",
-          "near-random", "clean test acc. at step 1, mean", low=0.35, high=0.65),
-    Claim("step1_linear", "...because it is a near-linear classifier", "Abstract",
+    Claim("step1_test", "...yet tests near chance: harmful overfitting (qualitative)", "Abstract",
+          "\"near-random test accuracy\"", "clean test acc. at step 1, mean", low=0.35, high=0.65),
+    Claim("step1_linear", "...because it is a near-linear classifier (qualitative)", "Abstract",
           "\"a non-generalizable linear classifier\"",
           "agreement with sign⟨Σᵢ yᵢxᵢ, x⟩ on test points at step 1, mean", low=0.80),
-    Claim("final_flipped", "Later it still fits every flipped label", "Abstract; main theorem",
-          "100% train acc.", "flipped labels fitted at the last step, mean", low=0.95),
-    Claim("final_test", "...and tests near-optimally: benign overfitting", "Abstract; main theorem",
-          "near-optimal (error ≈ η on noisy labels)", "clean test acc. at the last step, mean",
+    Claim("final_flipped", "Later it still fits every flipped label (qualitative)", "Abstract",
+          "\"while still fitting the random labels\"", "flipped labels fitted at the last step, mean", low=0.95),
+    Claim("final_test", "...and tests near-optimally: benign overfitting (qualitative)", "Abstract",
+          "\"near-optimal test accuracy\"", "clean test acc. at the last step, mean",
           low=0.90),
 )
 chapter.plan(CLAIMS)

@@ -114,6 +114,15 @@ def cifar10(seed: int = 0) -> tuple[TensorSet, TensorSet]:
                  for d in (tr, te))
 
 
+def cifar100(seed: int = 0) -> tuple[TensorSet, TensorSet]:
+    """CIFAR-100 via torchvision, as (N, 3, 32, 32) floats normalised per channel by the training set."""
+    tr, te = (_torchvision_set("CIFAR100", train, offline="mnist1d") for train in (True, False))
+    x_tr = tr.data.transpose(0, 3, 1, 2) / 255.0
+    mean, std = x_tr.mean((0, 2, 3), keepdims=True), x_tr.std((0, 2, 3), keepdims=True)
+    return tuple(_tensors((d.data.transpose(0, 3, 1, 2) / 255.0 - mean) / std, np.array(d.targets))
+                 for d in (tr, te))
+
+
 def _torchvision_set(name: str, train: bool, offline: str):
     hint = f"use the offline dataset {offline!r} instead"
     try:
@@ -131,7 +140,7 @@ def _torchvision_set(name: str, train: bool, offline: str):
 
 # --- one explicit table of names, for configs that name their dataset ---------------------
 
-DATASETS = {"digits": digits, "mnist1d": mnist1d, "mnist": mnist, "cifar10": cifar10}
+DATASETS = {"digits": digits, "mnist1d": mnist1d, "mnist": mnist, "cifar10": cifar10, "cifar100": cifar100}
 
 
 def load(name: str, seed: int = 0, **kwargs) -> tuple[TensorSet, TensorSet]:

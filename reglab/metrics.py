@@ -1,4 +1,5 @@
-"""Pure measurements on tensors and models. Each returns a Python float."""
+"""Pure measurements on tensors and models: each returns a Python float, except the per-bin
+breakdown `calibration_bins`, which returns tensors."""
 from __future__ import annotations
 
 import torch
@@ -40,3 +41,26 @@ def grad_weight_cosine(model: nn.Module, loss: torch.Tensor) -> float:
 def weight_norm(model: nn.Module) -> float:
     """‖θ‖₂ over all parameters."""
     return torch.sqrt(sum((p.detach() ** 2).sum() for p in model.parameters())).item()
+
+
+def calibration_bins(logits: torch.Tensor, y: torch.Tensor, n_bins: int = 15):
+    """The reliability diagram: per equal-width confidence bin B_m = ((m−1)/M, m/M], the
+    count |B_m|, mean confidence conf(B_m) and accuracy acc(B_m) (three tensors; 0 where
+    empty). Confidence is the top softmax probability; bins are closed on the right, as in
+    the PS-KD code's `compute_bin`."""
+    conf, pred = torch.softmax(logits.detach().double(), dim=1).max(dim=1)
+    m = (conf * n_bins).ceil().long().clamp(1, n_bins) - 1  # bin index of each example
+    count = torch.bincount(m, minlength=n_bins).double()
+    mean = lambda v: torch.bincount(m, v, minlength=n_bins) / count.clamp(min=1)  # noqa: E731
+    return count, mean(conf), mean((pred == y).double())
+
+
+def expected_calibration_error(logits: torch.Tensor, y: torch.Tensor, n_bins: int = 15) -> float:
+    """Expected calibration error (Naeini et al., 2015; Guo et al., 2017), a fraction in [0, 1]:
+
+        ECE = Σ_m |B_m|/n · |acc(B_m) − conf(B_m)|
+
+    over the M equal-width confidence bins of `calibration_bins`. PS-KD reports it × 100
+    with M = 10; Guo et al. use M = 15."""
+    count, conf, acc = calibration_bins(logits, y, n_bins)
+    return ((count / len(y)) * (acc - conf).abs()).sum().item()

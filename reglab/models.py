@@ -70,7 +70,12 @@ def resnet(in_shape, num_classes: int, width: int = 64, blocks=(3, 4, 6, 3)) -> 
     return nn.Sequential(*layers)
 
 
-MODELS = {"mlp": mlp, "resnet34": resnet}
+def resnet18(in_shape, num_classes: int, width: int = 64) -> nn.Sequential:
+    """The same CIFAR-style ResNet with ResNet-18's (2, 2, 2, 2) blocks (post-activation, not PreAct)."""
+    return resnet(in_shape, num_classes, width=width, blocks=(2, 2, 2, 2))
+
+
+MODELS = {"mlp": mlp, "resnet18": resnet18, "resnet34": resnet}
 
 
 def make(name: str, in_shape, num_classes: int, width: int) -> nn.Module:

@@ -119,7 +119,7 @@ def test_build_generates_dashboard_status_bibliography_figure_and_api(repo):
     out = repo / "book" / "generated"
     row = [ln for ln in (out / "dashboard_table.md").read_text().splitlines() if "Toy chapter" in ln][0]
     assert "paper +7 (Table 1)" in row and "**ours 8 (3 seeds)**" in row
-    assert "**reproduced**<br>1/1 claims, 12 s" in row and row.endswith("| — | — |")  # never invented
+    assert "**reproduced**<br>1/1 claims (1 quantitative), 12 s" in row and row.endswith("| — | — |")  # never invented
     assert "12 s / 180 s" in (out / "status.md").read_text()
     assert "@inproceedings{doe2024x," in (out / "references.bib").read_text()
     assert (out / "claim_margins.png").stat().st_size > 1000 and "Dot plot of 1 claims" in (out / "claim_margins.md").read_text()

@@ -99,13 +99,13 @@ def test_an_expected_negative_result_that_holds_fails_the_build():
 
 def test_an_expected_negative_result_must_say_why():
     with pytest.raises(ValueError, match="say why"):
-        claims.Claim("k", "s", "w", "p", "m", low=0, expected="not reproduced")
+        claims.Claim("k", "s", "Table 1", "p", "m", low=0, expected="not reproduced")
     with pytest.raises(ValueError, match="expected must be one of"):
-        claims.Claim("k", "s", "w", "p", "m", low=0, expected="maybe")
+        claims.Claim("k", "s", "Table 1", "p", "m", low=0, expected="maybe")
 
 
 def test_claim_bounds_and_margins():
-    assert claims.Claim("k", "s", "w", "p", "m", low=0.0, high=1.0).check == "in [0, 1]"
+    assert claims.Claim("k", "s", "Table 1", "p", "m", low=0.0, high=1.0).check == "in [0, 1]"
     assert not OTHER.holds(0.2) and OTHER.holds(0.1)
     assert CLAIM.margin(10.0) == pytest.approx(0.5) and CLAIM.margin(4.0) == pytest.approx(-0.2)
     assert OTHER.margin(0.05) == pytest.approx(0.5)
@@ -134,3 +134,14 @@ def test_seed_lists_read_as_ranges_and_old_rows_read_as_expected():
     assert claims.seeds_text([0, 2, 5]) == "0, 2, 5" and claims.seeds_text([]) == "—"
     assert claims.as_expected({"ok": True, "holds": False}) and claims.as_expected({"holds": "True"})
     assert not claims.as_expected({"holds": False})
+
+
+def test_a_claims_where_is_a_place_and_its_kind_follows_from_it():
+    assert claims.Claim("k", "s", "Table 2, CIFAR-10", "89.15", "m").kind == "quantitative"
+    assert claims.Claim("k", "s", "Fig. 1a, read by eye", "≈ 0.03", "m").kind == "quantitative"
+    assert claims.Claim("k", "s", "Thm 3.2", "— (a limit)", "m").kind == "qualitative"
+    assert claims.Claim("k", "s (qualitative)", "Abstract", "—", "m").kind == "qualitative"
+    assert claims.Claim("k", "s", "this chapter's check", "—", "m").kind == "ours"
+    for where in ("abstract", "the paper", "Soudry et al. (2018)", "Figure"):
+        with pytest.raises(ValueError, match="must name a place"):
+            claims.Claim("k", "s", where, "1", "m")

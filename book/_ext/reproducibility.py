@@ -147,10 +147,11 @@ def dashboard_table(root: Path, slugs: list[str], parts: list[tuple[str, list[st
             big = load_summary(root, slug, "paper")
             big_cell = f"{headline(big)[1]}: {big['verdict']}<br>({big['env']['device']})" if big else "—"
             n_ok = sum(chapter.as_expected(c) for c in s["claims"])
+            n_quant = sum(c.get("kind") == "quantitative" for c in s["claims"])
             rows.append(f"| {{doc}}`{cell(ch['title'])} </book/executed/{slug}>`<br>"
                         f"[{p['venue']} {p['year']}](https://arxiv.org/abs/{p['arxiv']}) "
                         f"| {cell(s['claims'][0]['claim'])}: paper {cell(paper_num)}; **ours {cell(ours)}** "
-                        f"| **{s['verdict']}**<br>{n_ok}/{len(s['claims'])} claims, {seconds:.0f} s "
+                        f"| **{s['verdict']}**<br>{n_ok}/{len(s['claims'])} claims ({n_quant} quantitative), {seconds:.0f} s "
                         f"| {unseen_cell(robust, slug)} | {cell(big_cell)} |")
         out += ([f"**{caption}**\n"] if caption else []) + [
             "| chapter | headline claim: the paper's number and ours (`book` scale) | verdict "

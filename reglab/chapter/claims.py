@@ -12,6 +12,7 @@ fails if it *does* hold (then the chapter's statement is wrong and must be revis
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,15 @@ EXPECTATIONS = ("reproduced", "not reproduced")
 CAPTION = ("Each check was fixed from a pilot run before the chapter was written, not tuned on its "
            "results; at book and paper scale a failing check fails the build. Spreads are sample "
            "standard deviations.")
+
+
+# A claim's `where` is a place a reader can open the paper at (or the authors' own code), an
+# explicitly qualitative abstract sentence, or a check of ours that the paper does not make.
+PLACE = re.compile(r"\b(Table|Fig\.|Figure|Eqs?\.|Equation|Thm|Theorem|Sec\.|Section|Prop\.|Proposition|"
+                   r"Lemma|Cor\.|Corollary|App\.|Appendix|Alg\.|Algorithm)\s*\(?[A-Z]?\d"
+                   r"|\bofficial\b", re.IGNORECASE)
+OURS = ("this chapter's check", "control")
+KINDS = ("quantitative", "qualitative", "ours")
 
 
 class ClaimFailed(AssertionError):
@@ -45,6 +55,24 @@ class Claim:
             raise ValueError(f"claim {self.key!r}: expected must be one of {EXPECTATIONS}, got {self.expected!r}")
         if self.expected == "not reproduced" and not self.why:
             raise ValueError(f"claim {self.key!r} is expected not to reproduce: say why (why=...)")
+        if self.kind is None:
+            raise ValueError(f"claim {self.key!r}: `where` must name a place in the paper (a table, figure, "
+                             f"equation, theorem or section), got {self.where!r}; \"Abstract\" only for a claim "
+                             f"whose statement says it is qualitative; \"this chapter's check\" for our own")
+
+    @property
+    def kind(self) -> str | None:
+        """"quantitative": the paper prints a number at a named place; "qualitative": a named
+        place, or the abstract of a claim that says it is qualitative, but no number; "ours":
+        a check the paper does not make. None: `where` is not a place."""
+        where, said = self.where.lower(), (self.statement + " " + self.paper).lower()
+        if any(where.startswith(o) for o in OURS):
+            return "ours"
+        if PLACE.search(self.where):
+            return "qualitative" if "qualitative" in said or not re.search(r"\d", self.paper) else "quantitative"
+        if where.startswith("abstract") and "qualitative" in said:
+            return "qualitative"
+        return None
 
     def holds(self, ours: float) -> bool:
         return self.low <= ours <= self.high
@@ -107,7 +135,7 @@ def rows(claims, measured: dict, scale: str) -> list[dict]:
                     "we measure": c.metric, "ours": ours, "spread": spread_, "check": c.check,
                     "holds": holds, "expected": c.expected, "why": c.why,
                     "ok": holds == (c.expected == "reproduced"), "margin": c.margin(ours),
-                    "verdict": verdict(c, holds, scale)})
+                    "verdict": verdict(c, holds, scale), "kind": c.kind})
     return out
 
 

@@ -72,3 +72,26 @@ def batch_perceptron_step(u: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> 
     """
     m = y * (x @ u)
     return u + x.T @ (y * (2 * (m < 0).to(x.dtype) + (m == 0).to(x.dtype)))
+
+
+@torch.no_grad()
+def normalized_logistic_gd_step(w: torch.Tensor, x: torch.Tensor, y: torch.Tensor, gammas: torch.Tensor) -> torch.Tensor:
+    """One step of Normalized LR+GD (Tyurin 2024, Sec. 6): θ − γ β_t ∇f(θ) with
+    β_t = ((1/n) Σ_i σ(−m_i))⁻¹, so that as γ → ∞ it becomes the batch perceptron normalised by
+    |S_t| (the misclassified count) instead of by n. Columns of w as in `logistic_gd_step`."""
+    m = y[:, None] * (x @ w)
+    weights = torch.sigmoid(-m)
+    return w + (x * y[:, None]).T @ (gammas * weights / weights.mean(0)) / len(y)
+
+
+def two_point_dataset() -> tuple[torch.Tensor, torch.Tensor]:
+    """Tyurin's Thm 4.1 example: a = (1, −1) labelled +1 and a = (−1, −4) labelled −1. From θ = 0,
+    LR+GD's first step has loss ≈ γ/8 → ∞, its second step separates the data (θ₂/γ → (1, ¼))."""
+    return torch.tensor([[1.0, -1.0], [-1.0, -4.0]], dtype=torch.float64), torch.tensor([1.0, -1.0], dtype=torch.float64)
+
+
+def worst_case_dataset(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Tyurin's Thm 5.1 dataset: one point (0.5, −1) labelled +1 and n − 1 copies of (−0.5, −1)
+    labelled −1, on which the batch perceptron needs Ω(n) steps (about 0.3 n)."""
+    x = torch.tensor([[0.5, -1.0]] + [[-0.5, -1.0]] * (n - 1), dtype=torch.float64)
+    return x, torch.tensor([1.0] + [-1.0] * (n - 1), dtype=torch.float64)
