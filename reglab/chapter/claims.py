@@ -27,8 +27,8 @@ CAPTION = ("Each check was fixed from a pilot run before the chapter was written
 
 # A claim's `where` is a place a reader can open the paper at (or the authors' own code), an
 # explicitly qualitative abstract sentence, or a check of ours that the paper does not make.
-PLACE = re.compile(r"\b(Table|Fig\.|Figure|Eqs?\.|Equation|Thm|Theorem|Sec\.|Section|Prop\.|Proposition|"
-                   r"Lemma|Cor\.|Corollary|App\.|Appendix|Alg\.|Algorithm)\s*\(?[A-Z]?\d"
+PLACE = re.compile(r"\b(Tables?|Figs?\.|Figures?|Eqs?\.|Equations?|Thms?|Theorems?|Secs?\.|Sections?|Prop\.|"
+                   r"Proposition|Lemma|Cor\.|Corollary|App\.|Appendix|Alg\.|Algorithm)\s*\(?[A-Z]?\d|§\s*\d"
                    r"|\bofficial\b", re.IGNORECASE)
 OURS = ("this chapter's check", "control")
 KINDS = ("quantitative", "qualitative", "ours")
@@ -109,6 +109,7 @@ def spread(values, reduce: str = "mean", unit: str = "seeds", times: float = 1.0
     ours = {"mean": v.mean, "max": v.max, "min": v.min}[reduce]()
     sd = f"± {v.std(ddof=1):.3g} " if reduce == "mean" and len(v) > 1 else ""
     word = {"mean": "", "max": "worst of ", "min": "worst of "}[reduce]
+    unit = unit[:-1] if len(v) == 1 and unit.endswith("s") else unit   # "1 seed", not "1 seeds"
     return float(ours), f"{sd}({word}{len(v)} {unit})"
 
 
