@@ -165,9 +165,14 @@ def environment() -> dict:
     }
 
 
+def _plain(v):
+    """A tuple as the list JSON stores it, so a fresh record and a reloaded one compare alike."""
+    return [_plain(x) for x in v] if isinstance(v, (list, tuple)) else v
+
+
 def select(recs: list[Record], **fields) -> list[Record]:
     """The records whose config has all the given field values, in seed order."""
-    return sorted((r for r in recs if all(r.config[k] == v for k, v in fields.items())),
+    return sorted((r for r in recs if all(_plain(r.config[k]) == _plain(v) for k, v in fields.items())),
                   key=lambda r: r.config.get("seed", 0))
 
 

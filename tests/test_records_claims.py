@@ -124,6 +124,15 @@ def test_select_filters_by_config_in_seed_order_and_finals_lines_them_up():
     assert records.select(recs, lam=5.0) == []
 
 
+def test_select_matches_a_tuple_field_before_and_after_a_json_round_trip(tmp_path):
+    rec = records.Record(config={"sizes": (3, 1), "seed": 0}, history={}, final={"acc": 1.0})
+    reloaded = records.load(records.save(rec, tmp_path / "r.json"))
+    assert reloaded.config["sizes"] == [3, 1]  # JSON has no tuples
+    for r in (rec, reloaded):
+        assert records.select([r], sizes=(3, 1)) == [r] and records.select([r], sizes=[3, 1]) == [r]
+    assert records.select([rec], sizes=(1, 3)) == []
+
+
 def test_finals_filters_by_config_itself():
     recs = [_run(c) for c in config.grid(Cfg(), seed=[1, 0], lam=[0.0, 1.0])]
     assert records.finals(recs, "acc", lam=1.0).tolist() == pytest.approx([0.6, 0.61])
