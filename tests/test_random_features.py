@@ -92,3 +92,25 @@ def test_kernel_spectrum_is_sorted_and_target_weights_sum_to_one():
     lam, v2 = random_features.kernel_spectrum(random_features.arccos_kernel(x, x), y)
     assert np.all(np.diff(lam) <= 1e-15) and v2.sum() == pytest.approx(1.0)
     assert lam.sum() == pytest.approx(random_features.arccos_kernel(x, x).trace().item() / 30)
+
+
+def test_ridge_sweep_with_a_shared_eigendecomposition_is_the_same_sweep():
+    x, y, x_te, y_te, _ = _problem(n=25, d=6)
+    k_train, k_test = random_features.arccos_kernel(x, x), random_features.arccos_kernel(x_te, x)
+    ridges = [0.0, 1e-3, 1.0]
+    shared = random_features.ridge_sweep(k_train, k_test, 2 * y, y_te, ridges, eig=torch.linalg.eigh(k_train))
+    assert shared == random_features.ridge_sweep(k_train, k_test, 2 * y, y_te, ridges)
+
+
+def test_optimal_fitting_ratio_closed_form_without_noise_and_rise_with_noise():
+    # noiseless: d/ds log E = (β − 1)/(1 − s) − (α − 1)/(1 + (α − 1)s) vanishes at s = (α − β)/(β(α − 1))
+    alpha, beta = 1.5, 1.2
+    s_star = (alpha - beta) / (beta * (alpha - 1))
+    assert random_features.optimal_fitting_ratio(alpha, beta, 0.0) == pytest.approx(s_star ** 2, abs=1e-4)
+    assert random_features.optimal_fitting_ratio(1.2, 1.5, 0.0) == 0.0          # β ≥ α: interpolate
+    ratios = [random_features.optimal_fitting_ratio(alpha, beta, noise) for noise in (0, 1, 5, 50)]
+    assert all(a < b for a, b in zip(ratios, ratios[1:])) and ratios[-1] < 1
+    r = np.linspace(0, 0.99, 7)                                                   # E(R) at σ² = 0 by hand
+    s = np.sqrt(r)
+    torch.testing.assert_close(random_features.fitting_ratio_risk(r, alpha, beta, 0.0),
+                               (1 - s) ** (1 - beta) / (1 + (alpha - 1) * s))

@@ -1,9 +1,10 @@
-"""Random-feature ridge regression, its kernel limit, and power-law fits, all in float64.
+"""Random-feature ridge regression and its kernel limit (Simon, Karkada, Ghosh & Belkin, ICLR 2024), in float64.
 
 Random-feature (RF) regression trains only the last layer of a wide one-hidden-layer
 network: features φ(x) ∈ R^k are fixed at random, and ridge regression fits the readout.
 Written with the kernel matrix K = ΦΦᵀ, the fit is kernel ridge regression, and as k → ∞
-K converges to a fixed kernel (the *kernel limit*) (Simon et al., 2024, Sec. 3).
+K converges to a fixed kernel (the *kernel limit*). Also: power-law fits, and the paper's
+test risk as a function of the fitting ratio (its official plotting notebook, cell 13).
 Everything here is closed-form linear algebra, so the results do not depend on an optimizer.
 """
 from __future__ import annotations
@@ -48,14 +49,15 @@ def kernel_ridge(k_train: torch.Tensor, k_test: torch.Tensor, y: torch.Tensor, r
 
 
 def ridge_sweep(k_train: torch.Tensor, k_test: torch.Tensor, y_train: torch.Tensor,
-                y_test: torch.Tensor, ridges) -> dict:
+                y_test: torch.Tensor, ridges, eig: tuple | None = None) -> dict:
     """Train and test MSE of kernel ridge regression for every ridge δ, from one eigendecomposition.
 
     With K = U diag(λ) Uᵀ, the fit is α(δ) = U diag(1/(λ + δ)) Uᵀ y. δ = 0 gives the ridgeless
     (minimum-norm) interpolant, through the pseudo-inverse: eigenvalues below n·ε·λ_max count as
-    zero. MSE is the squared error summed over outputs, averaged over examples.
+    zero. MSE is the squared error summed over outputs, averaged over examples. `eig` is
+    `torch.linalg.eigh(k_train)`, given to share one decomposition between several target sets.
     """
-    lam, u = torch.linalg.eigh(k_train.double())
+    lam, u = eig if eig is not None else torch.linalg.eigh(k_train.double())
     lam = lam.clamp_min(0.0)
     cutoff = len(lam) * torch.finfo(torch.float64).eps * lam.max()
     y_eig = u.T @ y_train.double()                      # targets in the kernel's eigenbasis
@@ -71,7 +73,7 @@ def ridge_sweep(k_train: torch.Tensor, k_test: torch.Tensor, y_train: torch.Tens
 
 def best_ridge(sweep: dict) -> dict:
     """The optimally tuned point of a `ridge_sweep`: its ridge, test and train MSE and the
-    fitting ratio train/test MSE (≈ 0 means the optimum overfits, Simon et al., 2024, Sec. 5)."""
+    fitting ratio train/test MSE (≈ 0 means the optimum interpolates: it overfits)."""
     i = int(np.argmin(sweep["test_mse"]))
     test, train = sweep["test_mse"][i], sweep["train_mse"][i]
     return {"ridge": sweep["ridge"][i], "test_mse": test, "train_mse": train, "fit_ratio": train / test}
@@ -90,3 +92,23 @@ def power_law_fit(x, y) -> tuple[float, float]:
     lx, ly = np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float))
     s, log_c = np.polyfit(lx, ly, 1)
     return float(s), float(np.exp(log_c))
+
+
+def fitting_ratio_risk(ratio, alpha: float, beta: float, noise: float) -> np.ndarray:
+    """The paper's test risk of the optimally regularised kernel method against its fitting
+    ratio R = train MSE / test MSE, up to a factor that does not depend on R (official
+    `plots/plotting.ipynb`, cell 13, `mse_theory`): with s = √R, eigenvalues λ_i ~ i^(−α),
+    target weights v_i² ~ i^(−β) and noise σ² relative to the noiseless risk,
+
+        E(R) ∝ (1 − s + α σ² (1 − s)^β) / (1 + (α − 1) s) · (1 − s)^(−β).
+    """
+    s = np.sqrt(np.asarray(ratio, dtype=float))
+    return (1 - s + alpha * noise * (1 - s) ** beta) / (1 + (alpha - 1) * s) * (1 - s) ** (-beta)
+
+
+def optimal_fitting_ratio(alpha: float, beta: float, noise: float, points: int = 100_000) -> float:
+    """The R ∈ [0, 1) that minimises `fitting_ratio_risk`, on a grid of `points` values of √R
+    (the dotted "optimum" lines of the paper's fitting-ratio figure). Without noise it is 0
+    when β ≥ α, else √R* = (α − β)/(β(α − 1)) (tested); noise moves it towards 1."""
+    s = np.linspace(0.0, 1.0, points, endpoint=False)
+    return float(s[np.argmin(fitting_ratio_risk(s ** 2, alpha, beta, noise))] ** 2)
