@@ -77,7 +77,7 @@ CLAIMS = (
           "ECE(PS-KD) / ECE(CE), worst seed", high=1.0),
     Claim("nll_every_seed", "PS-KD lowers the test negative log-likelihood, on every seed", README,
           "NLL 1.10 → 0.76", "NLL(PS-KD) − NLL(CE), worst seed", high=-0.05),
-    Claim("acc_cost", "PS-KD costs no accuracy", README, "top-1 error 24.18% → 20.82%",
+    Claim("acc_cost", "PS-KD costs little accuracy", README, "top-1 error 24.18% → 20.82%",
           "mean acc(PS-KD) − acc(CE) (points)", low=-1.5),
     Claim("acc_gain", "PS-KD improves accuracy over cross-entropy", README,
           "+3.36 points (error 24.18% → 20.82%); +1.31 to +1.37 for the other CIFAR-100 models",
@@ -99,7 +99,12 @@ chapter.plan(CLAIMS)
 # The first four checks are what PS-KD still does at this scale; the pilot runs (at three
 # seed offsets) put them well inside their bounds, and each bound is a real improvement,
 # not a tie: ECE down by at least 15% on average and on every seed, NLL down by at least
-# 0.05 on every seed, and at most 1.5 points of accuracy lost.
+# 0.05 on every seed, and at most 1.5 points of accuracy lost on average. That last one
+# needs five seeds: the per-seed accuracy difference between PS-KD and cross-entropy
+# spreads over about a point (from +0.1 to −2.0 points in our runs), and with three seeds
+# the mean cost reached 1.6 points on one of the unseen seed sets of the robustness check
+# (offset 1000: −1.7, −1.1 and −2.0 points), so the chapter was rerun with five. At this
+# scale PS-KD costs about half a point of accuracy on average, not nothing.
 #
 # The last three are the paper's claims that we measured *not* to hold here, declared
 # before the run. Their bounds are what the paper claims, never what our run gives: an accuracy
@@ -193,7 +198,7 @@ MNIST1D_MLP = dict(dataset="mnist1d", model="mlp", width=512, augment=False, opt
 METHODS = ["ce", "ls", "pskd"]
 PRESETS = {  # per scale: (overrides of Cfg, grid of runs)
     "smoke": (dict(MNIST1D_MLP, epochs=3, n_train=500), dict(method=METHODS, seed=[0])),
-    "book": (dict(MNIST1D_MLP, epochs=40), dict(method=METHODS, seed=[0, 1, 2])),
+    "book": (dict(MNIST1D_MLP, epochs=40), dict(method=METHODS, seed=[0, 1, 2, 3, 4])),
     "paper": (dict(), dict(method=METHODS, seed=[0])),
 }
 SCHEDULES = {"steps": lambda progress: 0.1 ** ((progress >= 0.5) + (progress >= 0.75)),
