@@ -131,7 +131,7 @@ def micro(reps: int) -> dict:
                 bench_seeds("3 seeds, the ELR chapter's MLP 64-512-512-10 on digits, SGD",
                             lambda: models.mlp((64,), 10, width=512), [data.digits()[0]] * 3, 128, 10,
                             lambda ps, st: torch.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3), reps),
-                bench_seeds("3 seeds, the grokking chapter's MLP (p = 59, width 128), full batch, ⊥AdamW",
+                bench_seeds("3 seeds, a grokking MLP (p = 59, width 128; the chapter's own is p = 113, width 200), full batch, ⊥AdamW",
                             lambda: models.PairMLP(59, width=128),
                             [data.modular_arithmetic(59, 0.4, seed=k)[0] for k in range(3)], 10**9, 100,
                             lambda ps, st: reg.orthogonal_grad(torch.optim.AdamW(
