@@ -111,7 +111,10 @@ chapter.plan(CLAIMS)
 # crosses within the training budget is *censored*: its time is reported as "> budget",
 # never as a number, and the checks that need it (`delay_ratio`, `lazy_later`) use the
 # budget as a lower bound, which is all that can be measured: a lower bound that passes
-# means the true value passes. `delay_ratio` spans the whole range of α for that reason:
+# means the true value passes. Where α = 2 did not generalise within the budget either, as
+# on one seed of the unseen seed set at offset 1000, `lazy_later` cannot order the two and
+# counts that seed as 1 (as late, at least); a first version divided the budget by an
+# infinite time and failed there with 0. `delay_ratio` spans the whole range of α for that reason:
 # between α = 0.5 and 2 alone, the growth of $t_\text{test}/t_\text{train}$ varied too much
 # between seeds for a worst-case bound (it was below 1.8 on two of six pilot seeds, though
 # above 1 on all). `fits` and `lazy_is_kernel` are sanity bounds: every
@@ -326,6 +329,11 @@ def measure(recs: list[records.Record]) -> dict:
     censored = int(np.isinf(at("t_test", LAZY)).sum())
     bound = f"; a lower bound: α = {LAZY:g} never generalised in {budget:,} epochs on {censored} of {n}" * bool(censored)
     slowdown = (t_lazy / at("t_train", LAZY)) / (at("t_test", RICH) / at("t_train", RICH))
+    # Both α = 2 and α = 8 censored: neither generalised in the budget, their order cannot be
+    # told and neither contradicts the claim, so the seed counts as 1 (α = 8 generalising
+    # while α = 2 did not gives 0, a violation).
+    t_mid = at("t_test", DELAY[-1])
+    later = np.where(np.isinf(t_mid) & np.isinf(at("t_test", LAZY)), 1.0, t_lazy / t_mid)
     return {
         "fits": chapter.spread(np.concatenate([at("train_mse", a) for a in ALPHAS]), reduce="max", unit="runs"),
         "lazy_is_kernel": chapter.spread(np.abs(np.concatenate([at("linearized_over_kernel", a) for a in ALPHAS]) - 1),
@@ -335,7 +343,7 @@ def measure(recs: list[records.Record]) -> dict:
         "monotone": chapter.spread((ratio[1:] / ratio[:-1]).min(0), reduce="min"),
         "gap_grows": chapter.spread((gap[1:] / gap[:-1]).min(0), reduce="min"),
         "delay_ratio": (slowdown.min(), f"(worst of {n} seeds{bound})"),
-        "lazy_later": ((t_lazy / at("t_test", DELAY[-1])).min(), f"(worst of {n} seeds{bound})"),
+        "lazy_later": (later.min(), f"(worst of {n} seeds{bound})"),
         "align_rich": chapter.spread(at("alignment_gain", RICH), reduce="min"),
         "align_lazy": chapter.spread(at("alignment_gain", LAZY), reduce="max"),
     }
