@@ -383,6 +383,14 @@ def generate(app, config):
     (out / "references.bib").write_text(bibliography(root, slugs))
 
 
+def docstring_as_text(app, what, name, obj, options, lines):
+    """Show reglab's docstrings as written: plain text with Unicode maths (|x|, a*b, indented
+    equations), which reStructuredText would read as markup and, under -W, fail the build on."""
+    if lines:
+        lines[:] = ["::", ""] + [f"    {line}" for line in lines] + [""]
+
+
 def setup(app):
     app.connect("config-inited", generate, priority=100)  # before the bibtex extension reads .bib
+    app.connect("autodoc-process-docstring", docstring_as_text)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
