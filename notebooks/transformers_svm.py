@@ -222,8 +222,9 @@ def run(cfg: Cfg) -> records.Record:
 
 
 def at_step(recs, key, step, param="W"):
-    """A logged curve's value at `step`, per problem."""
-    return np.array([r.history[key][r.history["step"].index(step)] for r in records.select(recs, param=param)])
+    """A logged curve's value at `step` per problem (at the last step of a shorter run: smoke)."""
+    return np.array([r.history[key][r.history["step"].index(min(step, r.history["step"][-1]))]
+                     for r in records.select(recs, param=param)])
 
 
 def measure(recs: list[records.Record]) -> dict:
