@@ -39,6 +39,10 @@ MATHJAX_DONE_JS = """async () => {
   const timeout = new Promise((_, no) => setTimeout(() => no(new Error('MathJax typesetting timed out')), 15000));
   await Promise.race([window.MathJax.startup.promise, timeout]);
 }"""
+SETTLED_JS = """async () => {
+  await document.fonts.ready;
+  return document.readyState === 'complete' && [...document.images].every(img => img.complete);
+}"""
 BROKEN_IMAGES_JS = """() => [...document.images]
   .filter(img => !(img.complete && img.naturalWidth > 0))
   .map(img => img.currentSrc || img.src || img.outerHTML)"""
@@ -102,7 +106,10 @@ def test_page_renders_cleanly_offline(browser, rel):
         if page.evaluate("() => !!window.MathJax"):
             page.wait_for_function("() => window.MathJax.startup?.promise", timeout=15_000)
             page.evaluate(MATHJAX_DONE_JS)
-        page.wait_for_load_state("networkidle", timeout=90_000)  # math-heavy pages on a busy 2-core box
+        # Settled = every image has finished (loaded or failed) and every web font is in.
+        # Not "networkidle": Playwright discourages it for tests, and on file:// pages it
+        # sometimes never fires although no request is pending (CI failed 3 pages on it).
+        page.wait_for_function(SETTLED_JS, timeout=90_000)  # a busy 2-core box is slow
 
         problems = []
         problems += [f"console error: {e}" for e in console_errors]
