@@ -110,7 +110,8 @@ CLAIMS = (
           "cos(A, B) at N = 4096 − cos(A, B) at N = 8", low=0.25),
     Claim("copies_small", "At small N each model's samples come from its own training set", FIG1,
           "read by eye: at N ≤ 100 every sample is the closest image of its own set",
-          "memorization gap at N = 8: cos(sample, nearest own) − cos(sample, nearest other)", low=0.1),
+          "memorization gap at N = 8, mean over draws: cos(sample, nearest own) − cos(sample, nearest other)",
+          low=0.1),
     Claim("novel_large", "At large N the samples are not drawn from the model's own set (qualitative)",
           "Abstract", "\"diffusion-generated images are distinct from the training set\"",
           "|memorization gap| at N = 4096", high=0.02),
@@ -131,7 +132,10 @@ chapter.plan(CLAIMS)
 # correlation) of at least 0.8 between the two models' samples from the same noise, and a rise
 # of at least 0.25 from $N = 8$. The *memorization gap* compares each sample's best match in
 # its own training set with its best match in the other model's: a copy of its own set scores
-# high, a sample that belongs to neither scores 0. The last check is ours: the exact minimiser
+# high, a sample that belongs to neither scores 0; we ask for at least 0.1 on the mean over
+# three data draws at $N = 8$. Which eight signals a draw puts in each set moves this gap a
+# lot (0.11 to 0.23 on single draws), so a single draw, this chapter's first design, left the
+# verdict to chance: on unseen seeds it came within 0.01 of the bound. The last check is ours: the exact minimiser
 # $f^*_N$ of the training loss, evaluated on the same data, must still memorize at $N = 4096$,
 # which is what makes the network's agreement a property of the network.
 #
@@ -217,7 +221,7 @@ SIGMAS = [0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5]   # noise levels of the train/tes
 RATIO_CAP = 1e6   # f*_N's train error vanishes to float precision at small N: its ratio is capped here
 PRESETS = {  # per scale: (overrides of Cfg, grid of runs)
     "smoke": (dict(steps=30, n_samples=10), dict(n=[4, 32], seed=[0])),
-    "book": (dict(), dict(n=SIZES, seed=[0])),
+    "book": (dict(), [dict(n=SIZES, seed=[0]), dict(n=SIZES[:1], seed=[1, 2])]),  # 3 draws at the smallest N
     "paper": (dict(steps=5000, pool=20_000), dict(n=[2, 8, 32, 64, 128, 256, 512, 1024, 4096, 8192],
                                                   seed=[0, 1, 2, 3, 4])),
 }
@@ -298,16 +302,18 @@ def run(cfg: Cfg) -> records.Record:
 
 
 def measure(recs: list[records.Record]) -> dict:
-    """Each claim's number, per data draw (seed), then over draws; small = smallest N, large = largest."""
+    """Each claim's number, per data draw (seed), then over draws; small = smallest N, large = largest.
+    A comparison of the two sizes divides or subtracts the small-N mean over its draws."""
     small, large = min(c.n for c in cfgs), max(c.n for c in cfgs)
     at = lambda n, key: records.finals(recs, key, n=n)    # noqa: E731  (in seed order for every n)
     return {
         "memorize_small": chapter.spread(at(small, "ratio"), reduce="min", unit="draws"),
         "no_gap_large": chapter.spread(at(large, "ratio"), unit="draws"),
-        "same_function": chapter.spread(at(large, "D") / at(small, "D"), reduce="max", unit="draws"),
+        "same_function": chapter.spread(at(large, "D") / at(small, "D").mean(), reduce="max", unit="draws"),
         "same_samples": chapter.spread(at(large, "cos_ab"), reduce="min", unit="draws"),
-        "samples_converge": chapter.spread(at(large, "cos_ab") - at(small, "cos_ab"), reduce="min", unit="draws"),
-        "copies_small": chapter.spread(at(small, "gap"), reduce="min", unit="draws"),
+        "samples_converge": chapter.spread(at(large, "cos_ab") - at(small, "cos_ab").mean(), reduce="min",
+                                           unit="draws"),
+        "copies_small": chapter.spread(at(small, "gap"), unit="draws"),
         "novel_large": chapter.spread(np.abs(at(large, "gap")), reduce="max", unit="draws"),
         "optimum_memorizes": chapter.spread(at(large, "opt_ratio"), reduce="min", unit="draws"),
     }
@@ -516,8 +522,9 @@ chapter.paper_scale(CHAPTER.slug)
 # in the tens to hundreds, against about $10^5$ images in the paper. The paper's figure
 # numbers, the values on its train/test curves, and whether its cosine is centered were not
 # verified at the source; the claims quote the abstract and the official README, and read the
-# README's first figure by eye. At `book` scale every claim rests on
-# {glue:text}`n_draws` data draw ({glue:text}`n_models` models in {glue:text}`n_runs` runs);
+# README's first figure by eye. At `book` scale the claims at $N = 8$ rest on
+# {glue:text}`n_draws` data draws and those at larger $N$ on one ({glue:text}`n_models` models
+# in {glue:text}`n_runs` runs);
 # the claims were piloted on three draws before the page was written. Even at $N = 4096$ the
 # two networks are not identical ($D$ = {glue:text}`D_large`): the network's own training
 # noise (initialisation, batch order) sets a floor that more data does not remove at a fixed
