@@ -208,9 +208,12 @@ chapter.show_source(sn.alpha_dropout_affine, sn.alpha_dropout, sn.dropout_moment
 #   in 1,500 steps. Each method trains at its own learning rate, chosen in pilots over
 #   0.003–0.03: 0.003 for SELU and for ReLU, 0.03 for
 #   BatchNorm (SELU diverged at 0.03). For ReLU, 0.003 and 0.01 were close, and 0.003 had the
-#   lower mean loss. Each method then trains with three seeds, and the check compares means.
-#   One rate per method and three seeds fit the time budget; two rates and one seed, the
-#   previous design, did not hold on every unseen seed set.
+#   lower mean loss. SELU and ReLU then train with three seeds each, BatchNorm with two, and
+#   the check compares means. Seeds go where the seed-to-seed spread is: a deep ReLU run's
+#   final loss varied by a factor of two across seeds, BatchNorm's by under 10 %, and a third
+#   BatchNorm seed moved its ratio to SELU by under 0.005 while costing an eighth of the
+#   chapter's time. One rate per method and these seeds fit the time budget; two rates and
+#   one seed, the previous design, did not hold on every unseen seed set.
 # - **BatchNorm order.** We use Linear → BN → ReLU, the common order. The official script puts
 #   BN after the activation; that order runs only at `paper` scale. We compare with ReLU + He
 #   (the paper's "MSRAinit") and ReLU + BN, and leave out LayerNorm, WeightNorm, Highway and
@@ -285,7 +288,7 @@ PRESETS = {  # per scale: (overrides of Cfg, grids of runs)
     "smoke": (dict(dataset="mnist1d", width=32, depth=8, momentum=0.9, steps=30),
               [{**t, "lr": [0.01], "seed": [0]} for t in TRAINED]),
     "book": (dict(dataset="mnist1d", width=128, momentum=0.9, steps=1500),
-             [{**t, "seed": [0, 1, 2]} for t in TRAINED]),
+             [{**t, "seed": [0, 1] if t["batchnorm"] == ["before"] else [0, 1, 2]} for t in TRAINED]),
     "paper": (dict(), [{**t, "lr": [1e-5], "depth": [8, 16, 32], "seed": [0, 1, 2]} for t in TRAINED]
               + [dict(activation=["relu"], batchnorm=["after"], depth=[8, 16, 32], seed=[0, 1, 2])]),
 }
@@ -439,8 +442,12 @@ def measure(map_recs, net_recs, recs) -> dict:
         return min(np.nan_to_num(records.finals(recs, "train_loss", depth=depth, lr=lr, **arm), nan=np.inf).mean()
                    for lr in {r.config["lr"] for r in records.select(recs, depth=depth, **arm)})
 
-    selu_loss = best(activation="selu", batchnorm="none")
-    seeds = f"mean of {len({r.config['seed'] for r in recs})} seeds"
+    def seeds(**arm):
+        return len({r.config["seed"] for r in records.select(recs, depth=depth, **arm)})
+
+    snn, relu, bn = (dict(activation="selu", batchnorm="none"), dict(activation="relu", batchnorm="none"),
+                     dict(activation="relu", batchnorm="before"))    # the trained methods
+    selu_loss = best(**snn)
     return {
         "fixed_point": m.final["g01_error"], "lambda01": abs(m.final["lambda01"] - 1.0507),
         "alpha01": abs(m.final["alpha01"] - 1.6733), "jacobian": np.abs(np.array(m.final["jacobian"]) - printed).max(),
@@ -453,14 +460,15 @@ def measure(map_recs, net_recs, recs) -> dict:
         "alpha_mean64": chapter.spread(np.abs(at(-1, "mean", **alpha)), reduce="max"),
         "alpha_var64": chapter.spread(np.abs(at(-1, "var", **alpha) - 1), reduce="max"),
         "standard_var64": chapter.spread(at(-1, "var", **standard), reduce="min"),
-        "selu_vs_relu": (selu_loss / best(activation="relu", batchnorm="none"), f"({seeds}, depth {depth})"),
-        "selu_vs_bn": (selu_loss / best(activation="relu", batchnorm="before"), f"({seeds}, depth {depth})"),
+        "selu_vs_relu": (selu_loss / best(**relu),
+                         f"(means of {seeds(**snn)} and {seeds(**relu)} seeds, depth {depth})"),
+        "selu_vs_bn": (selu_loss / best(**bn), f"(means of {seeds(**snn)} and {seeds(**bn)} seeds, depth {depth})"),
     }
 
 
 # %% [markdown]
 # The map (one run), the random networks (five kinds × seeds) and the training grid (three
-# methods × three seeds), {glue:text}`n_runs` runs in all:
+# methods, two or three seeds each), {glue:text}`n_runs` runs in all:
 
 # %% tags=["hide-output"]
 map_recs = records.sweep(run_map, map_cfgs, CHAPTER.slug, desc="map")
@@ -710,7 +718,7 @@ chapter.paper_scale(CHAPTER.slug)
 # what happens once training moves the weights away from $\omega = 0, \tau = 1$, beyond the
 # margin Theorem 1 allows.
 #
-# The training comparison is small. It uses one dataset, three seeds, one depth and one
+# The training comparison is small. It uses one dataset, two or three seeds, one depth and one
 # learning rate per method (chosen in a pilot), and it measures the training loss, not the test AUC or accuracy
 # the paper's tables rank methods by. One statement of the paper we leave unchecked. Fig. 1's
 # caption says BatchNorm networks' training curves have "high variance due to perturbations".
