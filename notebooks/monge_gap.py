@@ -299,13 +299,12 @@ def run(cfg: Cfg) -> records.Record:
             loss.backward()
             opt.step()
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)  # fresh Adam state for the real task
-    history = {"step": [], "fit_loss": [], "gap_estimate": [], **{k: [] for k in describe(model, x_eval, x_gap, cfg)}}
-    start = describe(model, x_eval, x_gap, cfg)
+    history, curves = {"step": [], "fit_loss": [], "gap_estimate": []}, {}
     for step in range(cfg.steps + 1):
-        if step % cfg.eval_every == 0:
-            history["step"].append(step)
+        if step % cfg.eval_every == 0 or step == cfg.steps:   # the curves: their first and last points
+            history["step"].append(step)                      # are the start and the end of the run
             for k, v in describe(model, x_eval, x_gap, cfg).items():
-                history[k].append(v)
+                curves.setdefault(k, []).append(v)
         if step == cfg.steps:
             break
         x = torch.randn(cfg.batch_size, 2, generator=gen)
@@ -320,9 +319,8 @@ def run(cfg: Cfg) -> records.Record:
         history["fit_loss"].append(fit.item())             # S_ε without its constant −½W_ε(ŷ, ŷ)
         history["gap_estimate"].append(gap.item())
     with torch.no_grad():
-        history["arrows_x"] = x_eval[:60].tolist()
-        history["arrows_tx"] = model(x_eval[:60]).tolist()
-    final = describe(model, x_eval, x_gap, cfg) | {f"start_{k}": v for k, v in start.items()}
+        history |= curves | {"arrows_x": x_eval[:60].tolist(), "arrows_tx": model(x_eval[:60]).tolist()}
+    final = {k: v[-1] for k, v in curves.items()} | {f"start_{k}": v[0] for k, v in curves.items()}
     final["finite_losses"] = float(np.isfinite(history["fit_loss"]).all() and np.isfinite(history["gap_estimate"]).all())
     return records.Record(config=asdict(cfg), history=history, final=final)
 
